@@ -1,0 +1,71 @@
+"""The local preview: build the site, serve it on 127.0.0.1, rebuild when content or settings change."""
+
+from __future__ import annotations
+
+import errno
+import threading
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from watchfiles import DefaultFilter, watch
+
+from helpt_site.build import DEFAULT_OUTPUT, PROJECT_DIR, BuildError, build_site
+
+# Compiled catalogs are written by the build itself: watching them would rebuild forever.
+_WATCH_FILTER = DefaultFilter(ignore_entity_patterns=(*DefaultFilter.ignore_entity_patterns, r"\.mo$"))
+
+
+class PreviewRequestHandler(SimpleHTTPRequestHandler):
+    """Serves the built site; logs one short line per request."""
+
+    def log_message(self, format: str, *args: object) -> None:
+        print(f"  {self.command} {self.path.split('?')[0]} {args[1] if len(args) > 1 else ''}", flush=True)
+
+
+def serve(
+    port: int = 8000,
+    *,
+    city_file: Path | None = None,
+    output: Path = DEFAULT_OUTPUT,
+    project_dir: Path = PROJECT_DIR,
+) -> int:
+    """Build, serve and rebuild on change until Ctrl-C; return the process exit code."""
+    from helpt.settings import DEFAULT_SETTINGS_FILE, load_city
+
+    city_path = Path(city_file or project_dir / DEFAULT_SETTINGS_FILE).resolve()
+    city = load_city(city_path)
+    try:
+        build_site(output, city_file=city_path, project_dir=project_dir)
+    except BuildError as error:
+        print(f"\nNothing to serve: {error}. Fix the problems listed above and run the command again.")
+        return 1
+    handler = partial(PreviewRequestHandler, directory=str(output))
+    try:
+        server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            print(f"Port {port} is already in use. Stop the other server or pick another port:")
+            print(f"  make serve PORT={port + 1}")
+            return 1
+        raise
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    print(f"\n{city.site_name[city.default_language]} is served at http://127.0.0.1:{port}/", flush=True)
+    print("It rebuilds when you save a change. Press Ctrl-C to stop.\n", flush=True)
+    watched = [city.content_dir, project_dir / "theme", city_path, project_dir / "pelicanconf.py"]
+    try:
+        for changes in watch(*watched, watch_filter=_WATCH_FILTER):
+            names = ", ".join(sorted({Path(path).name for _change, path in changes}))
+            print(f"Changed: {names}. Rebuilding…", flush=True)
+            try:
+                seconds = build_site(output, city_file=city_path, project_dir=project_dir)
+                print(f"Rebuilt in {seconds:.1f} s.", flush=True)
+            except BuildError:
+                print("The build failed (see above); the previous version is still served.", flush=True)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.shutdown()
+        server.server_close()
+    print("Stopped.", flush=True)
+    return 0

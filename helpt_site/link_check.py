@@ -1,0 +1,98 @@
+"""Checks on the written site: every internal link and anchor resolves, nothing loads from elsewhere.
+
+Runs after Pelican has written the output, so it sees exactly what a visitor gets, including links that
+templates build and links editors typed by hand.
+"""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+# Attributes through which a page makes the browser fetch something (as opposed to links it may follow).
+_RESOURCE_ATTRIBUTES = {
+    ("link", "href"),
+    ("script", "src"),
+    ("img", "src"),
+    ("iframe", "src"),
+    ("source", "src"),
+    ("video", "src"),
+    ("audio", "src"),
+    ("embed", "src"),
+    ("object", "data"),
+    ("track", "src"),
+}
+_LINK_ATTRIBUTES = {("a", "href"), ("area", "href"), ("form", "action")}
+_NOT_FETCHED = ("mailto:", "tel:", "data:", "sms:")
+
+
+class _PageParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.ids: set[str] = set()
+        self.links: list[tuple[str, str, bool]] = []  # (tag, url, is_resource)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if values.get("id"):
+            self.ids.add(values["id"] or "")
+        # <link rel="alternate"> points to another language version: a link to follow, not a load.
+        is_alternate = tag == "link" and "alternate" in (values.get("rel") or "").split()
+        for name, value in attrs:
+            if value is None:
+                continue
+            if (tag, name) in _RESOURCE_ATTRIBUTES:
+                self.links.append((tag, value, not is_alternate))
+            elif (tag, name) in _LINK_ATTRIBUTES:
+                self.links.append((tag, value, False))
+
+
+def _parse(path: Path) -> _PageParser:
+    parser = _PageParser()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def link_problems(output_dir: Path, siteurl: str) -> list[str]:
+    """Broken internal links, missing anchors and third-party resources in every page of the output."""
+    problems: list[str] = []
+    parsed: dict[Path, _PageParser] = {}
+    pages = sorted(output_dir.rglob("*.html"))
+    for page in pages:
+        parsed[page] = _parse(page)
+    site_origin = urlsplit(siteurl).netloc if siteurl.startswith("http") else ""
+    for page in pages:
+        page_url = "/" + page.relative_to(output_dir).as_posix()
+        for tag, url, is_resource in parsed[page].links:
+            problem = _check(url, page_url, output_dir, site_origin, is_resource, parsed)
+            if problem:
+                problems.append(f"{page.relative_to(output_dir)}: <{tag}> {url!r} {problem}")
+    return problems
+
+
+def _check(
+    url: str,
+    page_url: str,
+    output_dir: Path,
+    site_origin: str,
+    is_resource: bool,
+    parsed: dict[Path, _PageParser],
+) -> str | None:
+    if url.startswith(_NOT_FETCHED):
+        return None
+    parts = urlsplit(url)
+    if parts.scheme in ("http", "https") or url.startswith("//"):
+        if parts.netloc != site_origin:
+            return "loads from another site: self-host it" if is_resource else None
+    elif parts.scheme:
+        return None
+    target_path = unquote(urlsplit(urljoin(page_url, url)).path)
+    target = output_dir / target_path.lstrip("/")
+    if target_path.endswith("/") or target.is_dir():
+        target = target / "index.html"
+    if not target.is_file():
+        return "points to a page or file that does not exist"
+    if parts.fragment and target in parsed and parts.fragment not in parsed[target].ids:
+        return f"points to #{parts.fragment}, which is not on that page"
+    return None

@@ -1,0 +1,160 @@
+"""The Pelican plugin that turns the kit's content and city settings into the Helpt site.
+
+Each signal handler is a thin step; the logic lives in the modules named for what they hold.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pelican import signals
+from pelican.contents import Page
+from pelican.utils import slugify
+
+from helpt.i18n import load_catalogs
+from helpt.settings import CitySettings
+from helpt.templating import configure_environment
+from helpt_site.catalogs import catalog_problems, compile_catalogs, extract_messages
+from helpt_site.content_checks import ContentError, content_problems
+from helpt_site.content_tokens import substitute, token_values
+from helpt_site.link_check import link_problems
+from helpt_site.site_pages import (
+    HOME_KEY,
+    attach_alternates,
+    group_by_key,
+    home_url,
+    is_expired,
+    is_vacancy,
+    menus,
+    page_urls,
+    vacancies_by_language,
+    vacancy_expiry,
+)
+
+CATALOGS = "HELPT_CATALOGS"
+
+
+def register() -> None:
+    signals.initialized.connect(prepare_translations)
+    signals.generator_init.connect(configure_templates)
+    signals.content_object_init.connect(prepare_page)
+    signals.page_generator_finalized.connect(organise_pages)
+    signals.finalized.connect(finish_output)
+
+
+def prepare_translations(pelican) -> None:
+    """Compile the catalogs and stop the build if any theme string lacks a translation."""
+    city: CitySettings = pelican.settings["CITY"]
+    theme = Path(pelican.settings["THEME"])
+    translations_dir = theme / "translations"
+    compile_catalogs(translations_dir)
+    problems = catalog_problems(translations_dir, extract_messages(theme), city.languages)
+    if problems:
+        raise ContentError(problems, "the translations of the theme")
+    pelican.settings[CATALOGS] = load_catalogs(translations_dir, city.languages)
+
+
+def configure_templates(generator) -> None:
+    configure_environment(generator.env, generator.settings["CITY"], generator.settings[CATALOGS])
+
+
+def prepare_page(content) -> None:
+    """Fill in placeholders, and give the home page its place at `/` and `/<lang>/`."""
+    if not isinstance(content, Page):
+        return
+    city: CitySettings = content.settings["CITY"]
+    content.helpt_problems = []
+    if not hasattr(content, "key"):
+        content.key = Path(content.source_path).stem
+        content.helpt_problems.append(
+            "name the file <key>.<language>.md, for example ask-for-help.nl.md, so its translations pair up"
+        )
+    lang = content.lang if content.lang in city.languages else city.default_language
+    catalog = content.settings[CATALOGS][lang]
+    _fill_placeholders(
+        content, token_values(city, lang, catalog, html=True), token_values(city, lang, catalog, html=False)
+    )
+    if content.key == HOME_KEY:
+        content.override_url, content.override_save_as = home_url(content.lang, city.default_language)
+        content.template = "home"
+    elif is_vacancy(content):
+        content.template = "vacancy"
+
+
+def _fill_placeholders(content: Page, html: dict[str, str], plain: dict[str, str]) -> None:
+    unknown: list[str] = []
+    content._content, missing = substitute(content._content or "", html)
+    unknown += missing
+    for name, value in list(content.metadata.items()):
+        if not isinstance(value, str):
+            continue
+        filled, missing = substitute(value, html if name == "summary" else plain)
+        unknown += missing
+        if filled != value:
+            content.metadata[name] = filled
+            setattr(content, name, filled)
+            if name == "summary":
+                content._summary = filled
+            if name == "title" and "slug" not in content.metadata:
+                settings = content.settings
+                content.slug = slugify(
+                    filled,
+                    regex_subs=settings.get("SLUG_REGEX_SUBSTITUTIONS", []),
+                    preserve_case=settings.get("SLUGIFY_PRESERVE_CASE", False),
+                    use_unicode=settings.get("SLUGIFY_USE_UNICODE", False),
+                )
+    for name in sorted(set(unknown)):
+        content.helpt_problems.append(
+            f"{{{{ {name} }}}} is not a placeholder this kit knows (see docs/EDITING.md for the list)"
+        )
+
+
+def organise_pages(generator) -> None:
+    """Check the pages, leave out expired vacancies, and give templates alternates, menus and links."""
+    city: CitySettings = generator.settings["CITY"]
+    visible = [
+        *generator.pages,
+        *generator.translations,
+        *generator.hidden_pages,
+        *generator.hidden_translations,
+    ]
+    problems = content_problems(visible, city)
+    if problems:
+        raise ContentError(problems)
+
+    today = dt.datetime.now(ZoneInfo(city.timezone)).date()
+    for pages in (
+        generator.pages,
+        generator.translations,
+        generator.hidden_pages,
+        generator.hidden_translations,
+    ):
+        pages[:] = [page for page in pages if not is_expired(page, today)]
+        for page in pages:
+            if is_vacancy(page):
+                page.expires = vacancy_expiry(page)
+
+    siteurl = generator.settings["SITEURL"]
+    groups = group_by_key(
+        [*generator.pages, *generator.translations, *generator.hidden_pages, *generator.hidden_translations]
+    )
+    attach_alternates(groups, city, siteurl)
+    generator.context.update(
+        page_urls=page_urls(groups, city, siteurl),
+        menus=menus(groups, city, siteurl),
+        vacancies=vacancies_by_language(generator.pages + generator.translations, city),
+    )
+
+
+def finish_output(pelican) -> None:
+    """Give the stylesheet the city's colours, then check every link of the written site."""
+    city: CitySettings = pelican.settings["CITY"]
+    output = Path(pelican.settings["OUTPUT_PATH"])
+    stylesheet = output / pelican.settings["THEME_STATIC_DIR"] / "css" / "site.css"
+    colours = f":root{{--primary:{city.primary_colour};--tint:{city.tint_colour}}}\n"
+    stylesheet.write_text(colours + stylesheet.read_text(encoding="utf-8"), encoding="utf-8")
+    problems = link_problems(output, pelican.settings["SITEURL"])
+    if problems:
+        raise ContentError(problems, "the links of the built site")

@@ -1,0 +1,130 @@
+"""What the build knows about the site's pages: keys, languages, home URLs, alternates, menus, vacancies.
+
+A page is identified across languages by its key, the file name without language (`card.nl.md` and
+`card.en.md` share the key `card`). Pelican pairs translations by that key (PAGE_TRANSLATION_ID).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from helpt.i18n import language_name
+from helpt.settings import CitySettings
+
+HOME_KEY = "home"
+REQUIRED_KEYS = (HOME_KEY, "privacy", "accessibility")
+VACANCY_SECTION = "vacancies"
+SECTIONS = ("pages", VACANCY_SECTION)
+PAGE_METADATA = ("title", "summary")
+VACANCY_METADATA = ("organisation", "location", "schedule", "skills", "expires")
+
+Page = Any  # a pelican.contents.Page; typed loosely so the logic can be exercised without Pelican
+
+
+@dataclass(frozen=True)
+class Alternate:
+    """One language version of a page, as `<link rel="alternate">` and the language switcher list it."""
+
+    hreflang: str
+    href: str
+    name: str
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    key: str
+    label: str
+    href: str
+
+
+def is_vacancy(page: Page) -> bool:
+    return getattr(page, "section", None) == VACANCY_SECTION
+
+
+def home_url(lang: str, default_lang: str) -> tuple[str, str]:
+    """URL and output file of the home page in one language: `/` for the default, `/<lang>/` else."""
+    if lang == default_lang:
+        return "", "index.html"
+    return f"{lang}/", f"{lang}/index.html"
+
+
+def vacancy_expiry(page: Page) -> dt.date | None:
+    """The last day a vacancy is shown, or None when its `Expires` is missing or not a date."""
+    try:
+        return dt.date.fromisoformat(str(getattr(page, "expires", "")).strip())
+    except ValueError:
+        return None
+
+
+def is_expired(page: Page, today: dt.date) -> bool:
+    expiry = vacancy_expiry(page)
+    return is_vacancy(page) and expiry is not None and expiry < today
+
+
+def group_by_key(pages: Iterable[Page]) -> dict[str, dict[str, Page]]:
+    groups: dict[str, dict[str, Page]] = defaultdict(dict)
+    for page in pages:
+        groups[page.key][page.lang] = page
+    return groups
+
+
+def page_href(page: Page, siteurl: str) -> str:
+    return f"{siteurl}/{page.url}"
+
+
+def attach_alternates(groups: dict[str, dict[str, Page]], city: CitySettings, siteurl: str) -> None:
+    """Give every page the list of its language versions, itself included, then `x-default`."""
+    for versions in groups.values():
+        alternates = [
+            Alternate(lang, page_href(versions[lang], siteurl), language_name(lang))
+            for lang in city.languages
+            if lang in versions
+        ]
+        default = versions.get(city.default_language)
+        if default is not None:
+            alternates.append(Alternate("x-default", page_href(default, siteurl), ""))
+        for page in versions.values():
+            page.alternates = alternates
+
+
+def page_urls(
+    groups: dict[str, dict[str, Page]], city: CitySettings, siteurl: str
+) -> dict[str, dict[str, str]]:
+    """For each language, each page key's URL: what templates use to link to a page by key."""
+    return {
+        lang: {
+            key: page_href(versions[lang], siteurl) for key, versions in groups.items() if lang in versions
+        }
+        for lang in city.languages
+    }
+
+
+def menus(groups: dict[str, dict[str, Page]], city: CitySettings, siteurl: str) -> dict[str, list[MenuItem]]:
+    """The curated menu of each language, from the settings' list of page keys."""
+    return {
+        lang: [
+            MenuItem(key, _menu_label(groups[key][lang]), page_href(groups[key][lang], siteurl))
+            for key in city.menu
+            if lang in groups.get(key, {})
+        ]
+        for lang in city.languages
+    }
+
+
+def _menu_label(page: Page) -> str:
+    return getattr(page, "menu_label", None) or page.title
+
+
+def vacancies_by_language(pages: Iterable[Page], city: CitySettings) -> dict[str, list[Page]]:
+    """The vacancies shown in each language, the soonest to close first."""
+    listing: dict[str, list[Page]] = {lang: [] for lang in city.languages}
+    for page in pages:
+        if is_vacancy(page) and page.lang in listing:
+            listing[page.lang].append(page)
+    for pages_in_lang in listing.values():
+        pages_in_lang.sort(key=lambda page: (vacancy_expiry(page) or dt.date.max, page.title))
+    return listing

@@ -1,0 +1,11 @@
+"""Pelican settings for the published site: absolute URLs on the city's own address."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from pelicanconf import *  # noqa: F403
+from pelicanconf import CITY
+
+SITEURL = CITY.site_url
+RELATIVE_URLS = False
