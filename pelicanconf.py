@@ -7,6 +7,8 @@ HELPT_CITY environment variable); this file only says how the site is built.
 import os
 from pathlib import Path
 
+from jinja2 import StrictUndefined
+
 from helpt.settings import load_city
 
 ROOT = Path(__file__).resolve().parent
@@ -48,7 +50,13 @@ AUTHOR_SAVE_AS = AUTHORS_SAVE_AS = ARCHIVES_SAVE_AS = ""
 FEED_ALL_ATOM = CATEGORY_FEED_ATOM = TRANSLATION_FEED_ATOM = None
 AUTHOR_FEED_ATOM = AUTHOR_FEED_RSS = None
 
-JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True}
+# StrictUndefined: a template that names something the page lacks stops the build instead of printing "".
+JINJA_ENVIRONMENT = {
+    "trim_blocks": True,
+    "lstrip_blocks": True,
+    "autoescape": True,
+    "undefined": StrictUndefined,
+}
 MARKDOWN = {
     "extension_configs": {"markdown.extensions.extra": {}, "markdown.extensions.sane_lists": {}},
     "output_format": "html5",

@@ -69,3 +69,19 @@ def serve(
         server.server_close()
     print("Stopped.", flush=True)
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m helpt_site.devserver`: the preview with a city file and output folder of one's choice."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--city", type=Path, default=None, help="city settings file (default: city.toml)")
+    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="where to build the site")
+    args = parser.parse_args(argv)
+    return serve(args.port, city_file=args.city, output=args.output)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

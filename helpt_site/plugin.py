@@ -31,6 +31,7 @@ from helpt_site.site_pages import (
     page_urls,
     vacancies_by_language,
     vacancy_expiry,
+    vacancy_index,
 )
 
 CATALOGS = "HELPT_CATALOGS"
@@ -144,6 +145,7 @@ def organise_pages(generator) -> None:
     generator.context.update(
         page_urls=page_urls(groups, city, siteurl),
         menus=menus(groups, city, siteurl),
+        vacancy_index=vacancy_index(groups, city, siteurl),
         vacancies=vacancies_by_language(generator.pages + generator.translations, city),
     )
 

@@ -16,8 +16,9 @@ from helpt.i18n import language_name
 from helpt.settings import CitySettings
 
 HOME_KEY = "home"
-REQUIRED_KEYS = (HOME_KEY, "privacy", "accessibility")
+REQUIRED_KEYS = (HOME_KEY, "contact", "privacy", "accessibility")
 VACANCY_SECTION = "vacancies"
+VACANCY_INDEX_TEMPLATE = "vacancies"
 SECTIONS = ("pages", VACANCY_SECTION)
 PAGE_METADATA = ("title", "summary")
 VACANCY_METADATA = ("organisation", "location", "schedule", "skills", "expires")
@@ -117,6 +118,16 @@ def menus(groups: dict[str, dict[str, Page]], city: CitySettings, siteurl: str) 
 
 def _menu_label(page: Page) -> str:
     return getattr(page, "menu_label", None) or page.title
+
+
+def vacancy_index(groups: dict[str, dict[str, Page]], city: CitySettings, siteurl: str) -> dict[str, str]:
+    """For each language, the URL of the page that lists the vacancies (`Template: vacancies`), or ""."""
+    index = {lang: "" for lang in city.languages}
+    for versions in groups.values():
+        for lang, page in versions.items():
+            if getattr(page, "template", "") == VACANCY_INDEX_TEMPLATE and lang in index:
+                index[lang] = page_href(page, siteurl)
+    return index
 
 
 def vacancies_by_language(pages: Iterable[Page], city: CitySettings) -> dict[str, list[Page]]:

@@ -22,6 +22,7 @@ _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _LANG = re.compile(r"^[a-z]{2,3}$")
 _POSTCODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z ]{1,8}$")
+_KIND_NAMES = {str: "text in quotes", int: "a whole number", list: "a list [...]", dict: "a table"}
 _TIME = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 
 
@@ -115,7 +116,7 @@ class _Reader:
                 return None
             node = node[part]
         if not isinstance(node, kind) or (kind is int and isinstance(node, bool)):
-            self.problems.append(f"{key}: should be a {kind.__name__}, not {node!r}")
+            self.problems.append(f"{key}: should be {_KIND_NAMES[kind]}, not {node!r}")
             return None
         return node
 
