@@ -17,7 +17,30 @@ _WATCH_FILTER = DefaultFilter(ignore_entity_patterns=(*DefaultFilter.ignore_enti
 
 
 class PreviewRequestHandler(SimpleHTTPRequestHandler):
-    """Serves the built site; logs one short line per request."""
+    """Serves the built site, with its own "page not found" page; logs one short line per request."""
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        not_found_page = self._not_found_page() if code == 404 else None
+        if not_found_page is None:
+            super().send_error(code, message, explain)
+            return
+        body = not_found_page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _not_found_page(self) -> Path | None:
+        """The 404 page in the language of the requested path (`/en/...`), else the default one."""
+        root = Path(self.directory)
+        first = self.path.lstrip("/").split("/", 1)[0]
+        localised = root / first / "404.html"
+        if first.isalpha() and localised.is_file():  # isalpha: a language folder, never "..".
+            return localised
+        default = root / "404.html"
+        return default if default.is_file() else None
 
     def log_message(self, format: str, *args: object) -> None:
         print(f"  {self.command} {self.path.split('?')[0]} {args[1] if len(args) > 1 else ''}", flush=True)

@@ -23,8 +23,8 @@ from helpt_site.link_check import link_problems
 from helpt_site.site_pages import (
     HOME_KEY,
     attach_alternates,
+    fixed_place,
     group_by_key,
-    home_url,
     is_expired,
     is_vacancy,
     menus,
@@ -77,8 +77,10 @@ def prepare_page(content) -> None:
     _fill_placeholders(
         content, token_values(city, lang, catalog, html=True), token_values(city, lang, catalog, html=False)
     )
+    place = fixed_place(content.key, content.lang, city.default_language)
+    if place is not None:
+        content.override_url, content.override_save_as = place
     if content.key == HOME_KEY:
-        content.override_url, content.override_save_as = home_url(content.lang, city.default_language)
         content.template = "home"
     elif is_vacancy(content):
         content.template = "vacancy"

@@ -16,7 +16,10 @@ from helpt.i18n import language_name
 from helpt.settings import CitySettings
 
 HOME_KEY = "home"
-REQUIRED_KEYS = (HOME_KEY, "contact", "privacy", "accessibility")
+NOT_FOUND_KEY = "not-found"
+# Pages whose address is fixed rather than made from their title; other languages get a /<lang>/ prefix.
+FIXED_PLACES = {HOME_KEY: "", NOT_FOUND_KEY: "404.html"}
+REQUIRED_KEYS = (HOME_KEY, NOT_FOUND_KEY, "contact", "privacy", "accessibility")
 VACANCY_SECTION = "vacancies"
 VACANCY_INDEX_TEMPLATE = "vacancies"
 SECTIONS = ("pages", VACANCY_SECTION)
@@ -46,11 +49,18 @@ def is_vacancy(page: Page) -> bool:
     return getattr(page, "section", None) == VACANCY_SECTION
 
 
-def home_url(lang: str, default_lang: str) -> tuple[str, str]:
-    """URL and output file of the home page in one language: `/` for the default, `/<lang>/` else."""
-    if lang == default_lang:
-        return "", "index.html"
-    return f"{lang}/", f"{lang}/index.html"
+def fixed_place(key: str, lang: str, default_lang: str) -> tuple[str, str] | None:
+    """URL and output file of a page with a fixed address, or None for pages addressed by title.
+
+    >>> fixed_place("home", "nl", "nl"), fixed_place("home", "en", "nl")
+    (('', 'index.html'), ('en/', 'en/index.html'))
+    >>> fixed_place("not-found", "en", "nl"), fixed_place("contact", "en", "nl")
+    (('en/404.html', 'en/404.html'), None)
+    """
+    if key not in FIXED_PLACES:
+        return None
+    url = ("" if lang == default_lang else f"{lang}/") + FIXED_PLACES[key]
+    return url, url + "index.html" if url == "" or url.endswith("/") else url
 
 
 def vacancy_expiry(page: Page) -> dt.date | None:

@@ -30,7 +30,7 @@ def fetch(url: str) -> tuple[int, str]:
         with urllib.request.urlopen(url, timeout=5) as response:
             return response.status, response.read().decode()
     except urllib.error.HTTPError as error:
-        return error.code, ""
+        return error.code, error.read().decode()
 
 
 def wait_for(condition, seconds: float = 30.0) -> None:
@@ -90,7 +90,9 @@ def test_preview_serves_the_built_site_and_rebuilds_when_content_changes(preview
     status, body = fetch(url + "/en/contact/")
     assert status == 200 and "<title>Contact – Zonnedorp Cares</title>" in body
     assert fetch(url + "/theme/css/site.css")[0] == 200
-    assert fetch(url + "/no-such-page/")[0] == 404
+    assert fetch(url + "/no-such-page/") == (404, (city_file.parent.parent / "output/404.html").read_text())
+    status, body = fetch(url + "/en/no-such-page/")
+    assert status == 404 and '<html lang="en">' in body and "<h1>Not found</h1>" in body
 
     contact = city_file.parent / "content" / "pages" / "contact.en.md"
     contact.write_text(contact.read_text().replace("Title: Contact", "Title: Get in touch"))
