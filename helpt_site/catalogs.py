@@ -20,6 +20,13 @@ from helpt.i18n import DOMAIN, SOURCE_LANGUAGE
 
 # `trimmed` must match the environment's `ext.i18n.trimmed` policy or the ids would differ.
 _JINJA_OPTIONS = {"extensions": "jinja2.ext.i18n", "trimmed": "true", "newstyle_gettext": "true"}
+_HEADER = {
+    "project": "Helpt",
+    "version": "1",
+    "domain": DOMAIN,
+    "msgid_bugs_address": "",
+    "last_translator": "",
+}
 PYTHON_SOURCES = (Path(helpt.templating.__file__),)
 
 
@@ -29,7 +36,7 @@ def catalog_path(translations_dir: Path, lang: str, suffix: str = ".po") -> Path
 
 def extract_messages(theme_dir: Path) -> Catalog:
     """Every translatable string of the templates and of the Python sources that render them."""
-    catalog = Catalog(project="Helpt", domain=DOMAIN)
+    catalog = Catalog(**_HEADER, header_comment="# The strings of the Helpt theme. Message ids are English.")
     templates = theme_dir / "templates"
     for filename, lineno, message, comments, context in extract_from_dir(
         templates, method_map=[("**.html", "jinja2")], options_map={"**.html": _JINJA_OPTIONS}
@@ -62,7 +69,9 @@ def update_catalogs(translations_dir: Path, template: Catalog, languages: tuple[
                 catalog = read_po(stream, locale=lang)
         else:
             po_file.parent.mkdir(parents=True, exist_ok=True)
-            catalog = Catalog(locale=lang, project="Helpt", domain=DOMAIN)
+            catalog = Catalog(
+                locale=lang, **_HEADER, header_comment=f"# The Helpt theme's strings in {lang}."
+            )
         catalog.update(template, no_fuzzy_matching=True)
         catalog.obsolete.clear()
         with po_file.open("wb") as stream:
