@@ -10,9 +10,12 @@ VENV := .venv
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(PYTHON)
 
-.PHONY: setup build publish serve test lint bench i18n-update clean
+# What the browser and HTML checks need from Debian, when missing: Chromium, and Java for the W3C checker.
+SYSTEM_PACKAGES := $(if $(wildcard /usr/bin/chromium),,chromium) $(if $(shell command -v java),,default-jre-headless)
 
-setup: $(VENV)/.synced
+.PHONY: setup system-packages build publish serve test lint bench i18n-update clean
+
+setup: $(VENV)/.synced node_modules/.installed system-packages
 
 $(UV):
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --target .tools/uv-$(UV_VERSION) uv==$(UV_VERSION)
@@ -21,27 +24,40 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen
 	touch $@
 
-build: setup
+# axe-core and the W3C HTML checker, pinned in package-lock.json. --ignore-scripts: vnu-jar's install
+# script would try to download a Java runtime; the machine's own Java is used instead.
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --ignore-scripts && touch $@; \
+	else echo "npm not found: the accessibility and HTML checks will be skipped (sudo apt-get install npm)"; fi
+
+system-packages:
+ifneq ($(strip $(SYSTEM_PACKAGES)),)
+	@if [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES); \
+	else echo "The browser checks need: $(SYSTEM_PACKAGES). Install: sudo apt-get install $(SYSTEM_PACKAGES)"; fi
+endif
+
+build: $(VENV)/.synced
 	$(VENV)/bin/invoke build
 
-publish: setup
+publish: $(VENV)/.synced
 	$(VENV)/bin/invoke build --publish
 
-serve: setup
+serve: $(VENV)/.synced
 	$(VENV)/bin/invoke serve --port $(PORT)
 
-lint: setup
+lint: $(VENV)/.synced
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
 test: setup lint
 	$(VENV)/bin/pytest
 
-bench: setup
+bench: $(VENV)/.synced
 	$(VENV)/bin/python benchmarks/run.py
 
-i18n-update: setup
+i18n-update: $(VENV)/.synced
 	$(VENV)/bin/invoke i18n-update
 
 clean:
-	rm -rf output .output.next .output.previous artefacts .pytest_cache .ruff_cache
+	rm -rf output .output.next .output.previous artefacts .pytest_cache .ruff_cache node_modules

@@ -41,14 +41,10 @@ def extract_messages(theme_dir: Path) -> Catalog:
     for filename, lineno, message, comments, context in extract_from_dir(
         templates, method_map=[("**.html", "jinja2")], options_map={"**.html": _JINJA_OPTIONS}
     ):
-        catalog.add(
-            message, None, [(f"templates/{filename}", lineno)], auto_comments=comments, context=context
-        )
+        catalog.add(message, None, [(f"templates/{filename}", lineno)], auto_comments=comments, context=context)
     for source in PYTHON_SOURCES:
         for lineno, message, comments, context in extract_from_file("python", source):
-            catalog.add(
-                message, None, [(f"helpt/{source.name}", lineno)], auto_comments=comments, context=context
-            )
+            catalog.add(message, None, [(f"helpt/{source.name}", lineno)], auto_comments=comments, context=context)
     return catalog
 
 
@@ -69,9 +65,7 @@ def update_catalogs(translations_dir: Path, template: Catalog, languages: tuple[
                 catalog = read_po(stream, locale=lang)
         else:
             po_file.parent.mkdir(parents=True, exist_ok=True)
-            catalog = Catalog(
-                locale=lang, **_HEADER, header_comment=f"# The Helpt theme's strings in {lang}."
-            )
+            catalog = Catalog(locale=lang, **_HEADER, header_comment=f"# The Helpt theme's strings in {lang}.")
         catalog.update(template, no_fuzzy_matching=True)
         catalog.obsolete.clear()
         with po_file.open("wb") as stream:

@@ -18,9 +18,7 @@ from helpt.templating import opening_hours
 TOKEN = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 
 
-def token_values(
-    city: CitySettings, lang: str, catalog: gettext.NullTranslations, *, html: bool
-) -> dict[str, str]:
+def token_values(city: CitySettings, lang: str, catalog: gettext.NullTranslations, *, html: bool) -> dict[str, str]:
     """What each placeholder stands for in one language: escaped HTML with links, or plain text."""
     neighbourhoods = [f"{code} {hood.name}" for hood in city.neighbourhoods for code in hood.postcodes]
     plain = {

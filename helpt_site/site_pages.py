@@ -102,14 +102,10 @@ def attach_alternates(groups: dict[str, dict[str, Page]], city: CitySettings, si
             page.alternates = alternates
 
 
-def page_urls(
-    groups: dict[str, dict[str, Page]], city: CitySettings, siteurl: str
-) -> dict[str, dict[str, str]]:
+def page_urls(groups: dict[str, dict[str, Page]], city: CitySettings, siteurl: str) -> dict[str, dict[str, str]]:
     """For each language, each page key's URL: what templates use to link to a page by key."""
     return {
-        lang: {
-            key: page_href(versions[lang], siteurl) for key, versions in groups.items() if lang in versions
-        }
+        lang: {key: page_href(versions[lang], siteurl) for key, versions in groups.items() if lang in versions}
         for lang in city.languages
     }
 

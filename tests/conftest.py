@@ -41,11 +41,7 @@ class BuiltSite:
 
     def page_at(self, href: str) -> Path:
         path = href.removeprefix(self.siteurl)
-        return (
-            self.root / path.lstrip("/") / "index.html"
-            if path.endswith("/")
-            else self.root / path.lstrip("/")
-        )
+        return self.root / path.lstrip("/") / "index.html" if path.endswith("/") else self.root / path.lstrip("/")
 
     def expected_lang(self, page: Path) -> str:
         first = page.relative_to(self.root).parts[0]

@@ -44,9 +44,7 @@ def test_every_problem_in_the_content_is_named_at_once(
     assert "content/pages/Extra.md: name the file <key>.<language>.md" in printed
 
 
-def test_a_page_the_settings_need_must_exist(
-    tmp_path: Path, city_file: Path, capfd: pytest.CaptureFixture
-) -> None:
+def test_a_page_the_settings_need_must_exist(tmp_path: Path, city_file: Path, capfd: pytest.CaptureFixture) -> None:
     for lang in ("nl", "en"):
         (content(city_file) / "pages" / f"accessibility.{lang}.md").unlink()
     printed = build_failure(tmp_path, city_file, capfd)
@@ -59,9 +57,7 @@ def test_a_link_to_a_page_that_does_not_exist_stops_the_build(
     contact = content(city_file) / "pages" / "contact.en.md"
     contact.write_text(contact.read_text() + "\nSee [the old page](/en/old-page/) and [top](#nowhere).\n")
     printed = build_failure(tmp_path, city_file, capfd)
-    assert (
-        "en/contact/index.html: <a> '/en/old-page/' points to a page or file that does not exist" in printed
-    )
+    assert "en/contact/index.html: <a> '/en/old-page/' points to a page or file that does not exist" in printed
     assert "en/contact/index.html: <a> '#nowhere' points to #nowhere, which is not on that page" in printed
 
 
@@ -122,7 +118,5 @@ def test_an_expired_vacancy_is_left_out_of_the_build(tmp_path: Path, city_file: 
     built = {site.url_path(page) for page in site.pages()}
     assert {"/last-day-nl/", "/en/last-day-en/", "/soep-koken/"} <= built
     assert not [url for url in built if "gone" in url]
-    listing = [
-        a.get_text() for a in site.soup(site.root / "en" / "vacancies" / "index.html").select("main li a")
-    ]
+    listing = [a.get_text() for a in site.soup(site.root / "en" / "vacancies" / "index.html").select("main li a")]
     assert listing == ["last-day en", "Cooking soup"]

@@ -17,9 +17,7 @@ def test_another_citys_build_has_no_trace_of_leuven(other_city_site: BuiltSite) 
     files = [path for path in other_city_site.root.rglob("*") if path.is_file()]
     assert len(files) > 10
     traces = {
-        str(path.relative_to(other_city_site.root)): sorted(
-            set(LEUVEN_TRACES.findall(path.read_text("utf-8")))
-        )
+        str(path.relative_to(other_city_site.root)): sorted(set(LEUVEN_TRACES.findall(path.read_text("utf-8"))))
         for path in files
         if LEUVEN_TRACES.search(path.read_text("utf-8"))
     }

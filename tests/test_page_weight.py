@@ -26,9 +26,7 @@ def test_each_page_fits_the_weight_budgets(leuven_published: BuiltSite) -> None:
         total = len(html) + sum(site.page_at(url).stat().st_size for url in set(resources_of(site, page)))
         report[site.url_path(page)] = (len(gzip.compress(html, 9)), total)
     too_heavy = {
-        url: sizes
-        for url, sizes in report.items()
-        if sizes[0] > HTML_GZIP_BUDGET or sizes[1] > PAGE_TOTAL_BUDGET
+        url: sizes for url, sizes in report.items() if sizes[0] > HTML_GZIP_BUDGET or sizes[1] > PAGE_TOTAL_BUDGET
     }
     assert too_heavy == {}
     assert len(report) >= 18

@@ -95,10 +95,5 @@ def test_no_template_or_page_hard_codes_the_citys_facts() -> None:
     sources = [*(PROJECT_DIR / "content" / "pages").glob("*.md"), *(PROJECT_DIR / "theme").rglob("*.*")]
     sources = [path for path in sources if path.suffix in (".md", ".html", ".css", ".po", ".pot")]
     assert len(sources) > 20
-    found = {
-        str(path.relative_to(PROJECT_DIR)): fact
-        for path in sources
-        for fact in facts
-        if fact in path.read_text()
-    }
+    found = {str(path.relative_to(PROJECT_DIR)): fact for path in sources for fact in facts if fact in path.read_text()}
     assert found == {}

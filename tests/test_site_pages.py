@@ -29,9 +29,7 @@ def test_every_page_lists_each_language_version_itself_and_x_default_with_absolu
 ) -> None:
     site = leuven_published
     for page in site.pages():
-        alternates = {
-            link["hreflang"]: link["href"] for link in site.soup(page).select('link[rel="alternate"]')
-        }
+        alternates = {link["hreflang"]: link["href"] for link in site.soup(page).select('link[rel="alternate"]')}
         where = site.url_path(page)
         assert list(alternates) == ["nl", "en", "x-default"], where
         assert all(href.startswith("https://www.leuvenhelpt.be/") for href in alternates.values()), where
@@ -40,16 +38,12 @@ def test_every_page_lists_each_language_version_itself_and_x_default_with_absolu
         for lang in ("nl", "en"):
             other = site.page_at(alternates[lang])
             assert site.soup(other).html["lang"] == lang, f"{where} -> {alternates[lang]}"
-            back = {
-                link["hreflang"]: link["href"] for link in site.soup(other).select('link[rel="alternate"]')
-            }
+            back = {link["hreflang"]: link["href"] for link in site.soup(other).select('link[rel="alternate"]')}
             assert back == alternates, f"{alternates[lang]} and {where} disagree on their versions"
 
 
 def test_local_preview_links_stay_on_the_local_server(leuven_site: BuiltSite) -> None:
-    hrefs = [
-        link["href"] for page in leuven_site.pages() for link in leuven_site.soup(page).select("link, a")
-    ]
+    hrefs = [link["href"] for page in leuven_site.pages() for link in leuven_site.soup(page).select("link, a")]
     assert not [href for href in hrefs if "leuvenhelpt.be" in href]
 
 
