@@ -62,3 +62,6 @@ MARKDOWN = {
     "output_format": "html5",
 }
 CACHE_CONTENT = False
+
+# Where the forms post: the preview server answers /api/ itself; publishconf.py uses the site's address.
+FORM_ACTION_BASE = "/api"

@@ -9,3 +9,4 @@ from pelicanconf import CITY
 
 SITEURL = CITY.site_url
 RELATIVE_URLS = False
+FORM_ACTION_BASE = f"{SITEURL}/api"  # CloudFront sends /api/* to the HTTP API: one origin

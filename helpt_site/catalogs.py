@@ -15,11 +15,15 @@ from babel.messages.extract import extract_from_dir, extract_from_file
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
+import helpt.forms
+import helpt.intake
+import helpt.pages
 import helpt.templating
+import helpt.validation
 from helpt.i18n import DOMAIN, SOURCE_LANGUAGE
 
 # `trimmed` must match the environment's `ext.i18n.trimmed` policy or the ids would differ.
-_JINJA_OPTIONS = {"extensions": "jinja2.ext.i18n", "trimmed": "true", "newstyle_gettext": "true"}
+_JINJA_OPTIONS = {"extensions": "jinja2.ext.i18n,jinja2.ext.do", "trimmed": "true", "newstyle_gettext": "true"}
 _HEADER = {
     "project": "Helpt",
     "version": "1",
@@ -27,7 +31,9 @@ _HEADER = {
     "msgid_bugs_address": "",
     "last_translator": "",
 }
-PYTHON_SOURCES = (Path(helpt.templating.__file__),)
+PYTHON_SOURCES = tuple(
+    Path(module.__file__) for module in (helpt.templating, helpt.forms, helpt.validation, helpt.pages, helpt.intake)
+)
 
 
 def catalog_path(translations_dir: Path, lang: str, suffix: str = ".po") -> Path:

@@ -13,6 +13,7 @@ from pelican import signals
 from pelican.contents import Page
 from pelican.utils import slugify
 
+from helpt.forms import FORMS, VACANCY_RESPONSE
 from helpt.i18n import load_catalogs
 from helpt.settings import CitySettings
 from helpt.templating import configure_environment
@@ -20,6 +21,7 @@ from helpt_site.catalogs import catalog_problems, compile_catalogs, extract_mess
 from helpt_site.content_checks import ContentError, content_problems
 from helpt_site.content_tokens import substitute, token_values
 from helpt_site.link_check import link_problems
+from helpt_site.site_data import site_data, write_site_data
 from helpt_site.site_pages import (
     HOME_KEY,
     attach_alternates,
@@ -42,6 +44,7 @@ def register() -> None:
     signals.generator_init.connect(configure_templates)
     signals.content_object_init.connect(prepare_page)
     signals.page_generator_finalized.connect(organise_pages)
+    signals.page_writer_finalized.connect(record_site_data)
     signals.finalized.connect(finish_output)
 
 
@@ -80,10 +83,14 @@ def prepare_page(content) -> None:
     place = fixed_place(content.key, content.lang, city.default_language)
     if place is not None:
         content.override_url, content.override_save_as = place
+    content.form = content.metadata.get("form", "")
     if content.key == HOME_KEY:
         content.template = "home"
     elif is_vacancy(content):
         content.template = "vacancy"
+        content.form = VACANCY_RESPONSE.name
+    if content.form not in ("", *FORMS):
+        content.helpt_problems.append(f"Form: {content.form!r} is not a form; use one of {', '.join(FORMS)}")
 
 
 def _fill_placeholders(content: Page, html: dict[str, str], plain: dict[str, str]) -> None:
@@ -152,6 +159,12 @@ def organise_pages(generator) -> None:
     )
 
 
+def record_site_data(generator, writer) -> None:
+    """Write what the form handler needs to render form pages as the build did."""
+    pages = [*generator.pages, *generator.translations, *generator.hidden_pages, *generator.hidden_translations]
+    write_site_data(Path(generator.output_path), site_data(pages, generator.context, generator.settings))
+
+
 def finish_output(pelican) -> None:
     """Give the stylesheet the city's colours, then check every link of the written site."""
     city: CitySettings = pelican.settings["CITY"]
@@ -159,6 +172,6 @@ def finish_output(pelican) -> None:
     stylesheet = output / pelican.settings["THEME_STATIC_DIR"] / "css" / "site.css"
     colours = f":root{{--primary:{city.primary_colour};--tint:{city.tint_colour}}}\n"
     stylesheet.write_text(colours + stylesheet.read_text(encoding="utf-8"), encoding="utf-8")
-    problems = link_problems(output, pelican.settings["SITEURL"])
+    problems = link_problems(output, pelican.settings["SITEURL"], dynamic=pelican.settings["FORM_ACTION_BASE"])
     if problems:
         raise ContentError(problems, "the links of the built site")

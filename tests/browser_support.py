@@ -20,6 +20,7 @@ import pytest
 
 from helpt_site.build import PROJECT_DIR
 from helpt_site.devserver import PreviewRequestHandler
+from helpt_site.local_api import LocalApi
 
 CHROMIUM = Path(os.environ.get("HELPT_CHROMIUM", "/usr/bin/chromium"))
 AXE_SCRIPT = PROJECT_DIR / "node_modules" / "axe-core" / "axe.min.js"
@@ -61,9 +62,11 @@ class _QuietHandler(PreviewRequestHandler):
 
 
 @contextmanager
-def serve_directory(root: Path) -> Iterator[str]:
-    """Serve a built site on loopback with the preview's own handler; yield its base URL."""
+def serve_directory(root: Path, api: LocalApi | None = None) -> Iterator[str]:
+    """Serve a built site on loopback with the preview's own handler (forms too, given an api);
+    yield its base URL."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(root)))
+    server.api = api
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

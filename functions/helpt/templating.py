@@ -14,6 +14,7 @@ from babel.dates import format_time
 from jinja2 import Environment, pass_context
 from jinja2.runtime import Context
 
+from helpt.forms import FORMS, choices, field_anchor
 from helpt.i18n import format_date, language_name
 from helpt.settings import CitySettings
 
@@ -23,6 +24,7 @@ def configure_environment(
 ) -> None:
     """Install translations, filters and globals into a Jinja2 environment."""
     env.add_extension("jinja2.ext.i18n")
+    env.add_extension("jinja2.ext.do")
     # Extraction uses the same policy (see helpt_site.catalogs), or the catalog ids would not match.
     env.policies["ext.i18n.trimmed"] = True
 
@@ -41,6 +43,13 @@ def configure_environment(
     env.filters["localdate"] = format_date
     env.globals.update(
         city=city,
+        forms=FORMS,
+        choices_of=lambda question: choices(question, city),
+        field_anchor=lambda form_name, field_name: field_anchor(form_name, field_name, city),
+        # What a form page shows when it comes back from the handler; empty when the build renders it.
+        form_errors={},
+        form_answers={},
+        service_problem=False,
         language_name=language_name,
         opening_hours=lambda lang: opening_hours(city, catalogs[lang], lang),
     )

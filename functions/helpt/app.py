@@ -1,0 +1,50 @@
+"""Putting the form handler together from files: city settings, templates, catalogs, site data, a store.
+
+The Lambda function and the local preview both build their handler here; only where the files are and
+which store is used differ.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from helpt.i18n import load_catalogs
+from helpt.intake import Intake
+from helpt.pages import PageRenderer
+from helpt.settings import load_city
+from helpt.stores import SubmissionStore
+
+
+def build_intake(
+    *, city_file: Path, templates_dir: Path, translations_dir: Path, site_data_file: Path, store: SubmissionStore
+) -> Intake:
+    city = load_city(city_file)
+    catalogs = load_catalogs(translations_dir, city.languages)
+    site = json.loads(site_data_file.read_text(encoding="utf-8"))
+    return Intake(city, PageRenderer(templates_dir, city, catalogs, site), store)
+
+
+def store_from_environment(environ: Mapping[str, str]) -> SubmissionStore:
+    """HELPT_STORE=dynamodb (with HELPT_TABLE and AWS_REGION) on AWS; else SQLite at HELPT_SQLITE_PATH."""
+    if environ.get("HELPT_STORE", "sqlite") == "dynamodb":
+        from helpt.stores.dynamodb import DynamoDBStore  # boto3 is imported only where it is used
+
+        return DynamoDBStore(environ["HELPT_TABLE"], region=environ.get("AWS_REGION", "eu-west-1"))
+    from helpt.stores.sqlite import SQLiteStore
+
+    return SQLiteStore(Path(environ.get("HELPT_SQLITE_PATH", "data/helpt.sqlite3")))
+
+
+def intake_from_environment(environ: Mapping[str, str] = os.environ) -> Intake:
+    """The handler as deployed: HELPT_BUNDLE_DIR holds city.toml, templates/, translations/, site.json."""
+    bundle = Path(environ.get("HELPT_BUNDLE_DIR", Path(__file__).resolve().parent / "bundle"))
+    return build_intake(
+        city_file=Path(environ.get("HELPT_CITY", bundle / "city.toml")),
+        templates_dir=bundle / "templates",
+        translations_dir=bundle / "translations",
+        site_data_file=bundle / "site.json",
+        store=store_from_environment(environ),
+    )

@@ -1,0 +1,107 @@
+"""API Gateway HTTP API (payload format 2.0) events in, responses out.
+
+HTTP API delivers form bodies base64-encoded (`isBase64Encoded: true`); both shapes are read here, so the
+rest of the handler sees one plain request.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs
+
+FORM_URLENCODED = "application/x-www-form-urlencoded"
+JSON = "application/json"
+MAX_FIELDS = 100  # far more than any form has: a body with more is not one of ours
+
+
+class BadRequest(ValueError):
+    """The body cannot be read as a form (not UTF-8, not JSON of strings, too many fields)."""
+
+
+@dataclass(frozen=True)
+class Request:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]
+    body: bytes
+
+    @property
+    def media_type(self) -> str:
+        return self.headers.get("content-type", "").split(";")[0].strip().lower()
+
+    @property
+    def wants_json(self) -> bool:
+        """A script posting JSON that does not ask for HTML gets JSON back; browsers always get pages."""
+        return self.media_type == JSON and "text/html" not in self.headers.get("accept", "")
+
+    def query_value(self, name: str) -> str:
+        return (self.query.get(name) or [""])[0]
+
+
+def request_from_event(event: dict[str, Any]) -> Request:
+    http = event.get("requestContext", {}).get("http", {})
+    raw_body = event.get("body") or ""
+    if event.get("isBase64Encoded"):
+        try:
+            body = base64.b64decode(raw_body, validate=True)
+        except (binascii.Error, ValueError):
+            body = b"\xff"  # undecodable: parse_form reports it as a bad request
+    else:
+        body = raw_body.encode("utf-8", "surrogatepass")
+    return Request(
+        method=str(http.get("method", "GET")).upper(),
+        path=event.get("rawPath") or http.get("path") or "/",
+        query=parse_qs(event.get("rawQueryString") or "", keep_blank_values=True),
+        headers={str(name).lower(): str(value) for name, value in (event.get("headers") or {}).items()},
+        body=body,
+    )
+
+
+def parse_form(request: Request) -> dict[str, list[str]]:
+    """The body's fields as lists of strings, from a urlencoded or a JSON body. Raises BadRequest."""
+    try:
+        text = request.body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadRequest("body is not UTF-8") from None
+    if request.media_type == JSON:
+        try:
+            data = json.loads(text) if text else {}
+        except json.JSONDecodeError:
+            raise BadRequest("body is not JSON") from None
+        if not isinstance(data, dict) or len(data) > MAX_FIELDS:
+            raise BadRequest("JSON body is not an object of fields")
+        fields: dict[str, list[str]] = {}
+        for name, value in data.items():
+            values = value if isinstance(value, list) else [value]
+            if not all(isinstance(item, str) for item in values):
+                raise BadRequest("JSON field values must be strings")
+            fields[name] = values
+        return fields
+    try:
+        return parse_qs(text, keep_blank_values=True, errors="strict", max_num_fields=MAX_FIELDS)
+    except (UnicodeDecodeError, ValueError):
+        raise BadRequest("body is not a readable form") from None
+
+
+def response(status: int, body: str, *, content_type: str = "text/html; charset=utf-8", **headers: str) -> dict:
+    """A payload 2.0 response; answers are never cached, as they may hold what someone typed."""
+    return {
+        "statusCode": status,
+        "headers": {
+            "content-type": content_type,
+            "cache-control": "no-store",
+            "x-content-type-options": "nosniff",
+            **{name.replace("_", "-"): value for name, value in headers.items()},
+        },
+        "body": body,
+        "isBase64Encoded": False,
+    }
+
+
+def json_response(status: int, data: dict[str, Any], **headers: str) -> dict:
+    return response(status, json.dumps(data, ensure_ascii=False), content_type="application/json", **headers)

@@ -1,0 +1,204 @@
+"""Receiving a form: read, check, keep once, and answer with a page in the visitor's language.
+
+POST /api/<form>                      -> 303 to the confirmation, or the form page again (422) with problems
+GET  /api/<form>/confirmation?ref=..  -> the confirmation page (it reads nothing back from the store)
+
+Logs say what happened (form, language, outcome, reference, which questions had problems), never what
+anybody typed.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import json
+import logging
+import re
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from helpt.forms import FORMS_BY_SLUG, HONEYPOT, LANG_FIELD, N_, VACANCY_FIELD, VACANCY_RESPONSE, Form
+from helpt.http_api import BadRequest, Request, json_response, parse_form, request_from_event, response
+from helpt.pages import PageRenderer
+from helpt.settings import CitySettings
+from helpt.stores import StoreError, SubmissionStore
+from helpt.submissions import Answer, Submission, expiry
+from helpt.validation import read_answers, validate
+
+logger = logging.getLogger("helpt.intake")
+
+MAX_BODY_BYTES = 64 * 1024  # every form filled to its limits, in 4-byte characters, percent-encoded, fits
+_ROUTE = re.compile(r"^(?:/[a-z]+)*/api/(?P<slug>[a-z-]+)(?P<confirmation>/confirmation)?/?$")
+_REFERENCE = re.compile(r"^[A-Z]-[A-Z2-7]{4}-[A-Z2-7]{4}$")
+
+# For each status a page can answer with: its title and what to do.
+_MESSAGES = {
+    400: (
+        N_("We could not read what was sent"),
+        N_("Something went wrong while sending the form. Go back, and try again."),
+    ),
+    404: (N_("This page does not exist"), N_("The address is not right. Go back to the home page.")),
+    405: (N_("Go back to the form"), N_("This address only receives forms. Open the form from the site's pages.")),
+    410: (
+        N_("This vacancy is closed"),
+        N_("The organisation is no longer looking for volunteers for this task. Have a look at the other vacancies."),
+    ),
+    413: (N_("What you sent is too long"), N_("Go back and shorten your longest answers, then send the form again.")),
+    415: (
+        N_("We could not read what was sent"),
+        N_("The form was sent in a way we cannot read. Open the form on the site and send it from there."),
+    ),
+    500: (
+        N_("Sorry, there is a problem with the service"),
+        N_("Something went wrong on our side. Try again in a few minutes."),
+    ),
+}
+
+
+class Intake:
+    """The form handler: one instance per process, reused across requests."""
+
+    def __init__(
+        self,
+        city: CitySettings,
+        renderer: PageRenderer,
+        store: SubmissionStore,
+        clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+    ) -> None:
+        self.city, self.renderer, self.store, self.clock = city, renderer, store, clock
+
+    def handle(self, event: dict[str, Any]) -> dict:
+        started = time.perf_counter()
+        request = request_from_event(event)
+        lang = self._language(request.query_value(LANG_FIELD))
+        try:
+            answer = self._route(request, lang)
+        except Exception:  # a bug must not show a stack trace to a frightened visitor
+            logger.exception("handler failed")
+            answer = self._message(500, lang)
+        logger.info(json.dumps({"path": request.path, "status": answer["statusCode"],
+                                "ms": round((time.perf_counter() - started) * 1000, 1)}))  # fmt: skip
+        return answer
+
+    def _route(self, request: Request, lang: str) -> dict:
+        match = _ROUTE.match(request.path)
+        form = FORMS_BY_SLUG.get(match["slug"]) if match else None
+        if form is None:
+            return self._message(404, lang)
+        if match["confirmation"]:
+            return self._confirmation(request, form, lang)
+        if request.method != "POST":
+            return self._message(405, lang, allow="POST")
+        return self._submit(request, form)
+
+    def _confirmation(self, request: Request, form: Form, lang: str) -> dict:
+        reference = request.query_value("ref")
+        if request.method not in ("GET", "HEAD") or not _REFERENCE.match(reference):
+            return self._message(404, lang)
+        if not reference.startswith(form.reference_prefix):
+            return self._message(404, lang)
+        return response(200, self.renderer.confirmation(form, lang, reference))
+
+    def _submit(self, request: Request, form: Form) -> dict:
+        # The form's address carries its language too, so even a body that cannot be read is answered in it.
+        page_lang = self._language(request.query_value(LANG_FIELD))
+        if len(request.body) > MAX_BODY_BYTES:
+            return self._message(413, page_lang)
+        if request.media_type not in ("application/x-www-form-urlencoded", "application/json"):
+            return self._message(415, page_lang)
+        try:
+            raw = parse_form(request)
+        except BadRequest:
+            return self._message(400, page_lang)
+        lang = self._language((raw.get(LANG_FIELD) or [page_lang])[0])
+        answers = read_answers(form, raw)
+        vacancy = (raw.get(VACANCY_FIELD) or [""])[0] if form is VACANCY_RESPONSE else ""
+        page_key = self.renderer.form_page_key(form, vacancy)
+        if page_key is None or (vacancy and self._vacancy_closed(vacancy)):
+            self._log(form, lang, "vacancy_closed")
+            kept = str(answers.get("message", ""))
+            return self._message(410 if page_key else 404, lang, kept_text=kept)
+        if (raw.get(HONEYPOT) or [""])[0]:
+            return self._quarantine(form, lang, answers, vacancy, request)
+        problems = validate(form, answers, self.city)
+        if problems:
+            self._log(form, lang, "invalid", fields=[problem.field for problem in problems])
+            if request.wants_json:
+                return json_response(422, {"errors": [
+                    {"field": p.field, "message": self.renderer.gettext(lang, p.message) % p.params} for p in problems
+                ]})  # fmt: skip
+            return response(422, self.renderer.form_page(page_key, lang, answers, problems))
+        submission = self._submission(form, lang, answers, vacancy)
+        try:
+            stored = self.store.add(submission)
+        except (StoreError, Exception) as error:
+            self._log(form, lang, "store_failed", error=type(error).__name__)
+            if request.wants_json:
+                return json_response(503, {"error": "service unavailable"})
+            return response(503, self.renderer.form_page(page_key, lang, answers, service_problem=True))
+        self._log(form, lang, "stored" if stored else "duplicate", reference=submission.reference)
+        return self._accepted(request, form, lang, submission.reference)
+
+    def _quarantine(self, form: Form, lang: str, answers: dict[str, Answer], vacancy: str, request: Request) -> dict:
+        """A bot filled the hidden field: keep it apart, and answer as if all went well."""
+        submission = self._submission(form, lang, answers, vacancy)
+        try:
+            self.store.quarantine(submission)
+        except Exception as error:
+            self._log(form, lang, "quarantine_failed", error=type(error).__name__)
+        self._log(form, lang, "quarantined", reference=submission.reference)
+        return self._accepted(request, form, lang, submission.reference)
+
+    def _accepted(self, request: Request, form: Form, lang: str, reference: str) -> dict:
+        if request.wants_json:
+            return json_response(201, {"reference": reference})
+        return response(303, "", location=self.renderer.confirmation_url(form, lang, reference))
+
+    def _submission(self, form: Form, lang: str, answers: dict[str, Answer], vacancy: str) -> Submission:
+        created_at = self.clock()
+        record = dict(answers, **({VACANCY_FIELD: vacancy} if vacancy else {}))
+        return Submission(
+            reference=make_reference(form, lang, record, created_at),
+            form=form.name,
+            lang=lang,
+            created_at=created_at,
+            expires_at=expiry(created_at, self.city.retention_days),
+            answers=record,
+        )
+
+    def _vacancy_closed(self, key: str) -> bool:
+        expires = self.renderer.vacancy_expiry(key)
+        today = self.clock().astimezone(ZoneInfo(self.city.timezone)).date()
+        return expires is not None and expires < today
+
+    def _language(self, lang: str) -> str:
+        return lang if lang in self.city.languages else self.city.default_language
+
+    def _message(self, status: int, lang: str, kept_text: str = "", **headers: str) -> dict:
+        title, paragraph = _MESSAGES[status]
+        return response(status, self.renderer.message(lang, title, [paragraph], kept_text), **headers)
+
+    def _log(self, form: Form, lang: str, outcome: str, **details: object) -> None:
+        logger.info(json.dumps({"form": form.name, "lang": lang, "outcome": outcome, **details}))
+
+
+def make_reference(form: Form, lang: str, answers: Mapping[str, Answer], created_at: dt.datetime) -> str:
+    """A short reference that is the same for the same answers on the same day, so a double click, a
+    reload or a retry finds the submission already kept instead of keeping it twice.
+
+    >>> when = dt.datetime(2020, 3, 16, 9, 30, tzinfo=dt.UTC)
+    >>> make_reference(VACANCY_RESPONSE, "nl", {"name": "Ann"}, when)
+    'R-VDYD-YLNO'
+    >>> make_reference(VACANCY_RESPONSE, "nl", {"name": "Ann"}, when + dt.timedelta(hours=2))
+    'R-VDYD-YLNO'
+    """
+    canonical = json.dumps(
+        [form.name, lang, created_at.date().isoformat(), sorted((k, list(v) if isinstance(v, tuple) else v)
+                                                                for k, v in answers.items())],
+        ensure_ascii=False,
+    )  # fmt: skip
+    code = base64.b32encode(hashlib.sha256(canonical.encode("utf-8")).digest()).decode("ascii")
+    return f"{form.reference_prefix}-{code[:4]}-{code[4:8]}"

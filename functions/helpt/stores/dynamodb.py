@@ -1,0 +1,340 @@
+"""The cloud store: one DynamoDB table, for a city that runs the form handlers as AWS Lambda functions.
+
+The key design (docs/DATA.md explains it for city IT): partition key `pk` is `SUB#<reference>` for a
+submission and `QUARANTINE#<reference>` for what a bot sent, so both live in one table and can never be read
+as each other. `expires_at` is the table's TTL attribute; TTL deletes lazily (up to about 48 hours late), so
+every read also skips what has expired, in the request's filter and again here. The global secondary index
+`form-created` (partition `form`, sort `created_at`) serves exports of one form over a date range.
+
+The low-level client is used rather than the resource API: it keeps `answers` typed exactly (a String, or a
+List of Strings read back as a tuple), where the resource API would hand back lists and Decimals.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from helpt.stores import StoreError
+from helpt.stores.sqlite import created_at_text
+from helpt.submissions import Answer, Submission
+
+SUBMISSION_PREFIX = "SUB#"
+QUARANTINE_PREFIX = "QUARANTINE#"
+FORM_CREATED_INDEX = "form-created"
+TTL_ATTRIBUTE = "expires_at"
+
+# A form POST must answer within seconds when DynamoDB is unreachable, not after botocore's defaults (60 s
+# timeouts, retried). One try and two retries ride out a throttle or a dropped connection; the worst case, a
+# server that accepts connections and never answers, is 3 x 3 s. (`max_attempts` would count retries only.)
+CLIENT_CONFIG = Config(connect_timeout=2, read_timeout=3, retries={"total_max_attempts": 3, "mode": "standard"})
+
+# Names stand in for attributes in every expression: `status` and friends are DynamoDB reserved words.
+_NAMES = {"#pk": "pk", "#form": "form", "#expires": TTL_ATTRIBUTE}
+Item = dict[str, Any]
+
+
+class DynamoDBStore:
+    """Submissions in one DynamoDB table; see the module docstring for the key design."""
+
+    # Items per Scan or Query page; None leaves it to DynamoDB (1 MB pages). Tests set it small to make
+    # every read cross page boundaries, which a handful of test items would otherwise never do.
+    page_size: int | None = None
+
+    def __init__(
+        self, table_name: str, *, region: str, endpoint_url: str | None = None, client: Any | None = None
+    ) -> None:
+        self.table_name = table_name
+        self.client = client or boto3.client(
+            "dynamodb", region_name=region, endpoint_url=endpoint_url, config=CLIENT_CONFIG
+        )
+
+    def add(self, submission: Submission) -> bool:
+        """Keep a submission once: a conditional put, so a replayed POST never overwrites the first."""
+        return self._put(_item(submission, SUBMISSION_PREFIX), "add")
+
+    def quarantine(self, submission: Submission) -> None:
+        """Keep what a bot sent under QUARANTINE#, which no read of submissions looks at; the first copy is kept."""
+        self._put(_item(submission, QUARANTINE_PREFIX), "quarantine")
+
+    def get(self, reference: str, *, now: dt.datetime | None = None) -> Submission | None:
+        """One submission by reference, or None when there is none or it has expired (TTL may lag)."""
+        moment = _unix(now)
+        with _errors("get"):
+            # Strongly consistent: a reference is looked up right after it was given out.
+            response = self.client.get_item(
+                TableName=self.table_name, Key={"pk": {"S": SUBMISSION_PREFIX + reference}}, ConsistentRead=True
+            )
+        item = response.get("Item")
+        if item is None or _expires_at(item) <= moment:
+            return None
+        return _submission(item)
+
+    def submissions(self, *, form: str | None = None, now: dt.datetime | None = None) -> Iterator[Submission]:
+        """Every submission that has not expired, oldest first, optionally of one form.
+
+        With a form, the `form-created` index returns them in order, page by page. Without one, a Scan does,
+        in no order, so all are read and sorted here (by time, then reference, like the SQLite store).
+        """
+        moment = _unix(now)
+        values = {":sub": {"S": SUBMISSION_PREFIX}, ":now": {"N": str(moment)}}
+        live_submissions = "begins_with(#pk, :sub) AND #expires > :now"
+        if form is not None:
+            # The index holds quarantined items too (they have a form): the pk filter keeps them out.
+            items = self._pages(
+                "submissions",
+                self.client.query,
+                IndexName=FORM_CREATED_INDEX,
+                KeyConditionExpression="#form = :form",
+                FilterExpression=live_submissions,
+                ExpressionAttributeValues={**values, ":form": {"S": form}},
+            )
+            return (_submission(item) for item in items if _is_live_submission(item, moment))
+        items = self._pages(
+            "submissions",
+            self.client.scan,
+            FilterExpression=live_submissions,
+            ExpressionAttributeValues=values,
+            ConsistentRead=True,
+        )
+        found = [_submission(item) for item in items if _is_live_submission(item, moment)]
+        return iter(sorted(found, key=lambda submission: (submission.created_at, submission.reference)))
+
+    def purge_expired(self, now: dt.datetime | None = None) -> int:
+        """Delete expired submissions and quarantined items before TTL gets to them; return how many.
+
+        Each delete is conditional on the item still being expired and present, so one TTL removed in the
+        meantime is not counted.
+        """
+        values = {":sub": {"S": SUBMISSION_PREFIX}, ":quarantine": {"S": QUARANTINE_PREFIX}}
+        values[":now"] = {"N": str(_unix(now))}
+        expired = self._pages(
+            "purge_expired",
+            self.client.scan,
+            FilterExpression="#expires <= :now AND (begins_with(#pk, :sub) OR begins_with(#pk, :quarantine))",
+            ExpressionAttributeValues=values,
+            ProjectionExpression="#pk",
+        )
+        deleted = 0
+        for key in list(expired):
+            try:
+                self.client.delete_item(
+                    TableName=self.table_name,
+                    Key=key,
+                    ConditionExpression="#expires <= :now",
+                    ExpressionAttributeNames={"#expires": TTL_ATTRIBUTE},
+                    ExpressionAttributeValues={":now": values[":now"]},
+                )
+                deleted += 1
+            except ClientError as error:
+                if _code(error) != "ConditionalCheckFailedException":
+                    raise _store_error("purge_expired", error) from None
+            except BotoCoreError as error:
+                raise _store_error("purge_expired", error) from None
+        return deleted
+
+    def create_table(self, *, timeout_seconds: float = 120.0) -> bool:
+        """Create the table, its index and TTL if missing, and wait until it is usable.
+
+        For tests and local set-up; a city's production table comes from its infrastructure templates, with
+        the same design. Returns whether TTL is on for `expires_at`: False on servers that lack TTL
+        (dynalite), where reads still skip expired items and `purge_expired` deletes them.
+        """
+        try:
+            self.client.create_table(
+                TableName=self.table_name,
+                BillingMode="PAY_PER_REQUEST",
+                AttributeDefinitions=[
+                    {"AttributeName": "pk", "AttributeType": "S"},
+                    {"AttributeName": "form", "AttributeType": "S"},
+                    {"AttributeName": "created_at", "AttributeType": "S"},
+                ],
+                KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                GlobalSecondaryIndexes=[
+                    {
+                        "IndexName": FORM_CREATED_INDEX,
+                        "KeySchema": [
+                            {"AttributeName": "form", "KeyType": "HASH"},
+                            {"AttributeName": "created_at", "KeyType": "RANGE"},
+                        ],
+                        "Projection": {"ProjectionType": "ALL"},
+                    }
+                ],
+            )
+        except ClientError as error:
+            if _code(error) != "ResourceInUseException":  # it exists already: fine, set-up is re-runnable
+                raise _store_error("create_table", error) from None
+        except BotoCoreError as error:
+            raise _store_error("create_table", error) from None
+        self._wait_until_active(timeout_seconds)
+        return self._enable_ttl()
+
+    def _put(self, item: Item, operation: str) -> bool:
+        try:
+            self.client.put_item(TableName=self.table_name, Item=item, ConditionExpression="attribute_not_exists(pk)")
+        except ClientError as error:
+            if _code(error) == "ConditionalCheckFailedException":
+                return False
+            raise _store_error(operation, error) from None
+        except BotoCoreError as error:
+            raise _store_error(operation, error) from None
+        return True
+
+    def _pages(self, operation: str, call: Callable[..., dict[str, Any]], **request: Any) -> Iterator[Item]:
+        """The items of a Scan or Query, following LastEvaluatedKey until the last page."""
+        request = {"TableName": self.table_name, "ExpressionAttributeNames": _names(request), **request}
+        if self.page_size:
+            request["Limit"] = self.page_size
+        while True:
+            with _errors(operation):
+                page = call(**request)
+            yield from page.get("Items", [])
+            if "LastEvaluatedKey" not in page:
+                return
+            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def _wait_until_active(self, timeout_seconds: float) -> None:
+        deadline = time.monotonic() + timeout_seconds
+        delay = 0.05
+        while True:
+            with _errors("create_table"):
+                table = self.client.describe_table(TableName=self.table_name)["Table"]
+            statuses = [table["TableStatus"]] + [
+                index["IndexStatus"] for index in table.get("GlobalSecondaryIndexes", [])
+            ]
+            if all(status == "ACTIVE" for status in statuses):
+                return
+            if time.monotonic() > deadline:
+                raise StoreError(f"DynamoDB store: table not active after {timeout_seconds:.0f} s")
+            time.sleep(delay)
+            delay = min(delay * 2, 2.0)  # quick for local servers, gentle on the real control plane
+
+    def _enable_ttl(self) -> bool:
+        try:
+            ttl = self.client.describe_time_to_live(TableName=self.table_name)["TimeToLiveDescription"]
+            if ttl.get("AttributeName") == TTL_ATTRIBUTE and ttl.get("TimeToLiveStatus") in ("ENABLED", "ENABLING"):
+                return True
+            self.client.update_time_to_live(
+                TableName=self.table_name,
+                TimeToLiveSpecification={"Enabled": True, "AttributeName": TTL_ATTRIBUTE},
+            )
+        except ClientError as error:
+            if _code(error) == "UnknownOperationException":  # dynalite has no TTL
+                return False
+            raise _store_error("create_table", error) from None
+        except BotoCoreError as error:
+            raise _store_error("create_table", error) from None
+        return True
+
+
+def _item(submission: Submission, prefix: str) -> Item:
+    return {
+        "pk": {"S": _text(prefix + submission.reference)},
+        "form": {"S": _text(submission.form)},
+        "lang": {"S": _text(submission.lang)},
+        "created_at": {"S": created_at_text(submission.created_at)},
+        TTL_ATTRIBUTE: {"N": str(int(submission.expires_at))},
+        "channel": {"S": _text(submission.channel)},
+        "status": {"S": _text(submission.status)},
+        "answers": {"M": {_text(name): _answer_attribute(value) for name, value in submission.answers.items()}},
+    }
+
+
+def _answer_attribute(value: Answer) -> dict[str, Any]:
+    if isinstance(value, str):
+        return {"S": _text(value)}
+    if isinstance(value, tuple | list) and all(isinstance(part, str) for part in value):
+        return {"L": [{"S": _text(part)} for part in value]}
+    raise TypeError("an answer must be text or a tuple of text")
+
+
+def _text(value: str) -> str:
+    """`value`, if DynamoDB can keep it: text that is valid Unicode (no lone surrogates).
+
+    Servers differ (moto fails with a 500, dynalite keeps it, DynamoDB itself wants valid UTF-8), so the
+    store refuses it itself, the same way the SQLite store does. NUL and other control characters are valid
+    Unicode and are kept as they are.
+    """
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise StoreError("DynamoDB store: text that is not valid Unicode") from None
+    return value
+
+
+def _submission(item: Item) -> Submission:
+    try:
+        return Submission(
+            reference=item["pk"]["S"].removeprefix(SUBMISSION_PREFIX),
+            form=item["form"]["S"],
+            lang=item["lang"]["S"],
+            created_at=dt.datetime.fromisoformat(item["created_at"]["S"]),
+            expires_at=_expires_at(item),
+            answers={name: _answer(attribute) for name, attribute in item["answers"]["M"].items()},
+            channel=item["channel"]["S"],
+            status=item["status"]["S"],
+        )
+    except (KeyError, ValueError, TypeError) as error:
+        raise StoreError(f"DynamoDB store: unreadable item ({type(error).__name__})") from None
+
+
+def _answer(attribute: dict[str, Any]) -> Answer:
+    if "S" in attribute:
+        return attribute["S"]
+    if "L" in attribute:
+        return tuple(part["S"] for part in attribute["L"])
+    raise TypeError("an answer is neither a String nor a List")
+
+
+def _is_live_submission(item: Item, moment: int) -> bool:
+    """The request's filter says the same; checked again so that a filter mistake cannot leak what it should hide."""
+    return str(item.get("pk", {}).get("S", "")).startswith(SUBMISSION_PREFIX) and _expires_at(item) > moment
+
+
+def _expires_at(item: Item) -> int:
+    try:
+        return int(item[TTL_ATTRIBUTE]["N"])
+    except (KeyError, ValueError) as error:
+        raise StoreError(f"DynamoDB store: unreadable item ({type(error).__name__})") from None
+
+
+def _names(request: dict[str, Any]) -> dict[str, str]:
+    """The attribute-name placeholders a request's expressions use (DynamoDB refuses unused ones)."""
+    expressions = " ".join(
+        str(request.get(key, ""))
+        for key in ("KeyConditionExpression", "FilterExpression", "ProjectionExpression", "ConditionExpression")
+    )
+    return {placeholder: name for placeholder, name in _NAMES.items() if placeholder in expressions}
+
+
+def _unix(now: dt.datetime | None) -> int:
+    """The moment reads compare `expires_at` with, the same way `Submission.is_expired` does."""
+    return int((now or dt.datetime.now(dt.UTC)).timestamp())
+
+
+def _code(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Code", "Unknown"))
+
+
+def _store_error(operation: str, error: Exception) -> StoreError:
+    """A StoreError that names the operation and the error's kind, never its message.
+
+    Messages from botocore can quote the request (parameter validation does), and the request holds answers.
+    """
+    kind = _code(error) if isinstance(error, ClientError) else type(error).__name__
+    return StoreError(f"DynamoDB store: {operation} failed ({kind})")
+
+
+@contextmanager
+def _errors(operation: str) -> Iterator[None]:
+    try:
+        yield
+    except (ClientError, BotoCoreError) as error:
+        raise _store_error(operation, error) from None
