@@ -20,6 +20,15 @@ DEFAULT_DATA = PROJECT_DIR / "data"
 _WATCH_FILTER = DefaultFilter(ignore_entity_patterns=(*DefaultFilter.ignore_entity_patterns, r"\.mo$"))
 
 
+class PreviewServer(ThreadingHTTPServer):
+    """A thread per request. The listen queue is deeper than socketserver's 5: with twenty volunteers
+    pressing "send" at once, a full queue resets connections."""
+
+    request_queue_size = 128
+    daemon_threads = True
+    api: LocalApi | None = None
+
+
 class PreviewRequestHandler(SimpleHTTPRequestHandler):
     """Serves the built site, with its own "page not found" page, and /api/* through the form handler;
     logs one short line per request (never a body or a query: they may hold what someone typed)."""
@@ -100,7 +109,7 @@ def serve(
         return 1
     handler = partial(PreviewRequestHandler, directory=str(output))
     try:
-        server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+        server = PreviewServer(("127.0.0.1", port), handler)
     except OSError as error:
         if error.errno == errno.EADDRINUSE:
             print(f"Port {port} is already in use. Stop the other server or pick another port:")

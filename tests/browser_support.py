@@ -13,13 +13,12 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from helpt_site.build import PROJECT_DIR
-from helpt_site.devserver import PreviewRequestHandler
+from helpt_site.devserver import PreviewRequestHandler, PreviewServer
 from helpt_site.local_api import LocalApi
 
 CHROMIUM = Path(os.environ.get("HELPT_CHROMIUM", "/usr/bin/chromium"))
@@ -65,7 +64,7 @@ class _QuietHandler(PreviewRequestHandler):
 def serve_directory(root: Path, api: LocalApi | None = None) -> Iterator[str]:
     """Serve a built site on loopback with the preview's own handler (forms too, given an api);
     yield its base URL."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(root)))
+    server = PreviewServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(root)))
     server.api = api
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

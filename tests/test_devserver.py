@@ -12,10 +12,12 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from conftest import OTHER_CITY, copy_city
 
+from helpt.stores.sqlite import SQLiteStore
 from helpt_site.build import PROJECT_DIR
 
 
@@ -45,7 +47,7 @@ def wait_for(condition, seconds: float = 30.0) -> None:
 def start_preview(city_file: Path, output: Path, port: int) -> subprocess.Popen:
     command = [sys.executable, "-m", "helpt_site.devserver", "--port", str(port), "--city", str(city_file)]
     return subprocess.Popen(
-        [*command, "--output", str(output)],
+        [*command, "--output", str(output), "--data", str(output.parent / "data")],
         cwd=PROJECT_DIR, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
 
@@ -103,6 +105,18 @@ def test_preview_serves_the_built_site_and_rebuilds_when_content_changes(preview
 
     wait_for(rebuilt)
     assert fetch(url + "/en/contact/")[0] == 404, "the old page is gone after the rebuild"
+
+
+def test_preview_answers_the_forms_and_keeps_them_in_sqlite(preview: Preview, tmp_path: Path) -> None:
+    body = urlencode({"lang": "en", "vacancy": "soup", "name": "Jo", "email": "jo@example.com", "message": "Hi",
+                      "consent": "yes"}).encode()  # fmt: skip
+    request = urllib.request.Request(preview.url + "/api/vacancy-response?lang=en", data=body, method="POST")
+    with urllib.request.urlopen(request, timeout=10) as response:  # follows the 303 to the confirmation
+        assert response.status == 200 and "/api/vacancy-response/confirmation?lang=en&ref=R-" in response.url
+        assert "We received your response" in response.read().decode()
+    reference = response.url.rsplit("ref=", 1)[1]
+    assert SQLiteStore(tmp_path / "data" / "helpt.sqlite3").get(reference).answers["name"] == "Jo"
+    assert "Jo" not in preview.printed and "jo@example.com" not in preview.printed
 
 
 def test_preview_keeps_serving_the_last_good_build_when_an_edit_breaks_it(preview: Preview) -> None:

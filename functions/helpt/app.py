@@ -28,14 +28,15 @@ def build_intake(
 
 
 def store_from_environment(environ: Mapping[str, str]) -> SubmissionStore:
-    """HELPT_STORE=dynamodb (with HELPT_TABLE and AWS_REGION) on AWS; else SQLite at HELPT_SQLITE_PATH."""
+    """HELPT_STORE=dynamodb (with HELPT_TABLE and AWS_REGION) on AWS; else SQLite (HELPT_SQLITE_PATH or the
+    project's data/helpt.sqlite3)."""
     if environ.get("HELPT_STORE", "sqlite") == "dynamodb":
         from helpt.stores.dynamodb import DynamoDBStore  # boto3 is imported only where it is used
 
         return DynamoDBStore(environ["HELPT_TABLE"], region=environ.get("AWS_REGION", "eu-west-1"))
-    from helpt.stores.sqlite import SQLiteStore
+    from helpt.stores.sqlite import PATH_VARIABLE, SQLiteStore, default_path
 
-    return SQLiteStore(Path(environ.get("HELPT_SQLITE_PATH", "data/helpt.sqlite3")))
+    return SQLiteStore(Path(environ[PATH_VARIABLE]) if PATH_VARIABLE in environ else default_path())
 
 
 def intake_from_environment(environ: Mapping[str, str] = os.environ) -> Intake:

@@ -163,7 +163,7 @@ HELP_REQUEST = Form(
         _phone(False, N_("We usually call back. Give a phone number or an e-mail address, or both.")),
         _email(False),
         Field(
-            "street", "text", N_("Street and house number"), max_length=150, autocomplete="street-address",
+            "street", "text", N_("Street and house number"), max_length=150, autocomplete="address-line1",
             missing=N_("Enter the street and house number, for example Kerkstraat 1"),
         ),
         _postcode(),

@@ -33,6 +33,6 @@ def expiry(created_at: dt.datetime, retention_days: int) -> int:
     """The TTL value for a record created at `created_at` and kept `retention_days` days.
 
     >>> expiry(dt.datetime(2020, 3, 16, 9, 0, tzinfo=dt.UTC), 90)
-    1592211600
+    1592125200
     """
     return int((created_at + dt.timedelta(days=retention_days)).timestamp())

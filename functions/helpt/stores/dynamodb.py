@@ -2,7 +2,7 @@
 
 The key design (docs/DATA.md explains it for city IT): partition key `pk` is `SUB#<reference>` for a
 submission and `QUARANTINE#<reference>` for what a bot sent, so both live in one table and can never be read
-as each other. `expires_at` is the table's TTL attribute; TTL deletes lazily (up to about 48 hours late), so
+as each other. `expires_at` is the table's TTL attribute; TTL deletes lazily (AWS: typically within two days), so
 every read also skips what has expired, in the request's filter and again here. The global secondary index
 `form-created` (partition `form`, sort `created_at`) serves exports of one form over a date range.
 
@@ -70,7 +70,7 @@ class DynamoDBStore:
         with _errors("get"):
             # Strongly consistent: a reference is looked up right after it was given out.
             response = self.client.get_item(
-                TableName=self.table_name, Key={"pk": {"S": SUBMISSION_PREFIX + reference}}, ConsistentRead=True
+                TableName=self.table_name, Key={"pk": {"S": _text(SUBMISSION_PREFIX + reference)}}, ConsistentRead=True
             )
         item = response.get("Item")
         if item is None or _expires_at(item) <= moment:
@@ -94,7 +94,7 @@ class DynamoDBStore:
                 IndexName=FORM_CREATED_INDEX,
                 KeyConditionExpression="#form = :form",
                 FilterExpression=live_submissions,
-                ExpressionAttributeValues={**values, ":form": {"S": form}},
+                ExpressionAttributeValues={**values, ":form": {"S": _text(form)}},
             )
             return (_submission(item) for item in items if _is_live_submission(item, moment))
         items = self._pages(
@@ -189,7 +189,9 @@ class DynamoDBStore:
 
     def _pages(self, operation: str, call: Callable[..., dict[str, Any]], **request: Any) -> Iterator[Item]:
         """The items of a Scan or Query, following LastEvaluatedKey until the last page."""
-        request = {"TableName": self.table_name, "ExpressionAttributeNames": _names(request), **request}
+        request = {"TableName": self.table_name, **request}
+        if names := _names(request):
+            request["ExpressionAttributeNames"] = names
         if self.page_size:
             request["Limit"] = self.page_size
         while True:
@@ -262,6 +264,8 @@ def _text(value: str) -> str:
     store refuses it itself, the same way the SQLite store does. NUL and other control characters are valid
     Unicode and are kept as they are.
     """
+    if not isinstance(value, str):
+        raise TypeError("answer names and record fields must be text")
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:

@@ -18,6 +18,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 from helpt.stores import StoreError
 from helpt.submissions import Answer, Submission
@@ -134,19 +135,17 @@ class SQLiteStore:
         """Delete every expired record, submissions and quarantined ones alike; return how many were deleted."""
         moment = _unix(now)
         with self._operation("purge_expired") as connection:
+            # One transaction for both tables; if anything fails, closing the connection rolls it back.
             connection.execute("BEGIN IMMEDIATE")
-            try:
-                deleted = connection.execute("DELETE FROM submissions WHERE expires_at <= ?", (moment,)).rowcount
-                deleted += connection.execute("DELETE FROM quarantine WHERE expires_at <= ?", (moment,)).rowcount
-                connection.execute("COMMIT")
-            except BaseException:
-                connection.execute("ROLLBACK")
-                raise
+            deleted = connection.execute("DELETE FROM submissions WHERE expires_at <= ?", (moment,)).rowcount
+            deleted += connection.execute("DELETE FROM quarantine WHERE expires_at <= ?", (moment,)).rowcount
+            connection.execute("COMMIT")
         return deleted
 
     def _connect(self) -> sqlite3.Connection:
-        # isolation_level=None: autocommit, so each single-statement write is its own transaction and
-        # takes the write lock at once, rather than Python's implicit BEGIN upgrading a lock later.
+        # isolation_level=None: autocommit. Each write is one statement, committed when it returns, so no
+        # forgotten commit() can lose a submission and no transaction is left open holding the write lock.
+        # `timeout` is SQLite's busy timeout: a writer waits for the one holding the lock instead of failing.
         return sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
 
     def _operation(self, name: str) -> _Operation:
@@ -180,6 +179,8 @@ class _Operation:
 
 
 def _row(submission: Submission) -> tuple[object, ...]:
+    if not all(isinstance(name, str) for name in submission.answers):
+        raise TypeError("answer names must be text")
     answers = {name: _answer_json(value) for name, value in submission.answers.items()}
     return (
         submission.reference,
@@ -204,7 +205,7 @@ def _answer_json(value: Answer) -> str | list[str]:
     raise TypeError("an answer must be text or a tuple of text")
 
 
-def _submission(row: tuple[object, ...]) -> Submission:
+def _submission(row: tuple[Any, ...]) -> Submission:
     reference, form, lang, created_at, expires_at, channel, status, answers = row
     try:
         decoded = json.loads(str(answers))
@@ -213,7 +214,7 @@ def _submission(row: tuple[object, ...]) -> Submission:
             form=str(form),
             lang=str(lang),
             created_at=dt.datetime.fromisoformat(str(created_at)),
-            expires_at=int(expires_at),  # type: ignore[call-overload]
+            expires_at=int(expires_at),
             answers={name: _answer(value) for name, value in decoded.items()},
             channel=str(channel),
             status=str(status),
