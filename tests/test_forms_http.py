@@ -73,5 +73,11 @@ def test_twenty_concurrent_clients_lose_nothing(served) -> None:
 
 def test_a_body_far_too_large_is_refused_before_it_is_read(served) -> None:
     url, _api = served
-    answer = request(url, "POST", "/api/volunteer", "x" * (2 * 1024 * 1024), "application/x-www-form-urlencoded")
-    assert answer.status == 413
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    connection.putrequest("POST", "/api/volunteer")
+    connection.putheader("Content-Type", "application/x-www-form-urlencoded")
+    connection.putheader("Content-Length", str(20 * 1024 * 1024))
+    connection.endheaders()  # and not one byte of the announced 20 MB: the answer must not wait for them
+    assert connection.getresponse().status == 413
+    connection.close()
