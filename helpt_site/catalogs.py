@@ -11,7 +11,7 @@ from io import BytesIO
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
-from babel.messages.extract import extract_from_dir, extract_from_file
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir, extract_from_file
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
@@ -20,7 +20,9 @@ import helpt.intake
 import helpt.pages
 import helpt.templating
 import helpt.validation
+import helpt_site.cards
 from helpt.i18n import DOMAIN, SOURCE_LANGUAGE
+from helpt.printing import PRINTABLES_DIR
 
 # `trimmed` must match the environment's `ext.i18n.trimmed` policy or the ids would differ.
 _JINJA_OPTIONS = {"extensions": "jinja2.ext.i18n,jinja2.ext.do", "trimmed": "true", "newstyle_gettext": "true"}
@@ -32,7 +34,8 @@ _HEADER = {
     "last_translator": "",
 }
 PYTHON_SOURCES = tuple(
-    Path(module.__file__) for module in (helpt.templating, helpt.forms, helpt.validation, helpt.pages, helpt.intake)
+    Path(module.__file__)
+    for module in (helpt.templating, helpt.forms, helpt.validation, helpt.pages, helpt.intake, helpt_site.cards)
 )
 
 
@@ -48,6 +51,12 @@ def extract_messages(theme_dir: Path) -> Catalog:
         templates, method_map=[("**.html", "jinja2")], options_map={"**.html": _JINJA_OPTIONS}
     ):
         catalog.add(message, None, [(f"templates/{filename}", lineno)], auto_comments=comments, context=context)
+    # The printables' strings go through `say`, which gives them in one language or in several.
+    keywords = {**DEFAULT_KEYWORDS, "say": None}
+    for filename, lineno, message, comments, context in extract_from_dir(
+        PRINTABLES_DIR, method_map=[("**.html", "jinja2")], options_map={"**.html": _JINJA_OPTIONS}, keywords=keywords
+    ):
+        catalog.add(message, None, [(f"printables/{filename}", lineno)], auto_comments=comments, context=context)
     for source in PYTHON_SOURCES:
         for lineno, message, comments, context in extract_from_file("python", source):
             catalog.add(message, None, [(f"helpt/{source.name}", lineno)], auto_comments=comments, context=context)

@@ -6,6 +6,7 @@ Each signal handler is a thin step; the logic lives in the modules named for wha
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -17,6 +18,7 @@ from helpt.forms import FORMS, VACANCY_RESPONSE
 from helpt.i18n import load_catalogs
 from helpt.settings import CitySettings
 from helpt.templating import configure_environment
+from helpt_site.cards import render_cards
 from helpt_site.catalogs import catalog_problems, compile_catalogs, extract_messages
 from helpt_site.content_checks import ContentError, content_problems
 from helpt_site.content_tokens import substitute, token_values
@@ -37,6 +39,7 @@ from helpt_site.site_pages import (
 )
 
 CATALOGS = "HELPT_CATALOGS"
+logger = logging.getLogger(__name__)
 
 
 def register() -> None:
@@ -45,6 +48,7 @@ def register() -> None:
     signals.content_object_init.connect(prepare_page)
     signals.page_generator_finalized.connect(organise_pages)
     signals.page_writer_finalized.connect(record_site_data)
+    signals.all_generators_finalized.connect(make_cards)
     signals.finalized.connect(finish_output)
 
 
@@ -157,6 +161,23 @@ def organise_pages(generator) -> None:
         vacancy_index=vacancy_index(groups, city, siteurl),
         vacancies=vacancies_by_language(generator.pages + generator.translations, city),
     )
+
+
+def make_cards(generators) -> None:
+    """Render the neighbour cards into the output (from the cache when nothing they use changed)."""
+    settings = generators[0].settings
+    city: CitySettings = settings["CITY"]
+    cards, rendered = render_cards(
+        city,
+        settings[CATALOGS],
+        Path(settings["THEME"]) / "translations",
+        Path(settings["OUTPUT_PATH"]),
+        Path(settings["CARDS_CACHE"]),
+    )
+    count = sum(1 for _card in {card for files in cards.values() for card in files})
+    logger.info("cards: %d rendered, %d from the cache", rendered, count - rendered)
+    for generator in generators:
+        generator.context["cards"] = cards
 
 
 def record_site_data(generator, writer) -> None:

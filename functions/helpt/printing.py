@@ -59,8 +59,11 @@ def render_pdf(html: str, base_url: Path = PRINTABLES_DIR, *, forms: bool = Fals
     return pdf
 
 
-def pdf_page_to_png(pdf: bytes, page: int = 0, *, width_px: int = 600) -> bytes:
-    """A PNG picture of one page of a PDF, `width_px` wide (a preview or a chart for the screen)."""
+def pdf_page_to_png(pdf: bytes, page: int = 0, *, width_px: int = 600, colours: int | None = None) -> bytes:
+    """A PNG picture of one page of a PDF, `width_px` wide (a preview or a chart for the screen).
+
+    `colours` reduces it to a palette of that many colours: a card preview at 16 colours is a quarter of
+    the size, which keeps the card page within its weight budget."""
     import pypdfium2
 
     document = pypdfium2.PdfDocument(pdf)
@@ -68,6 +71,8 @@ def pdf_page_to_png(pdf: bytes, page: int = 0, *, width_px: int = 600) -> bytes:
         pdf_page = document[page]
         scale = width_px / pdf_page.get_width()
         image = pdf_page.render(scale=scale).to_pil()
+        if colours is not None:
+            image = image.quantize(colors=colours)
         buffer = BytesIO()
         image.save(buffer, format="PNG", optimize=True)
         return buffer.getvalue()

@@ -14,7 +14,7 @@ from babel.dates import format_time
 from jinja2 import Environment, pass_context
 from jinja2.runtime import Context
 
-from helpt.forms import FORMS, choices, field_anchor
+from helpt.forms import FORMS, HELP_KINDS, choices, field_anchor
 from helpt.i18n import format_date, language_name
 from helpt.settings import CitySettings
 
@@ -44,6 +44,7 @@ def configure_environment(
     env.globals.update(
         city=city,
         forms=FORMS,
+        help_kinds=HELP_KINDS,
         choices_of=lambda question: choices(question, city),
         field_anchor=lambda form_name, field_name: field_anchor(form_name, field_name, city),
         # What a form page shows when it comes back from the handler; empty when the build renders it.
