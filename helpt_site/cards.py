@@ -43,10 +43,10 @@ class Variant:
 
 
 VARIANTS = (
-    Variant("card-a6", "card-a6.html", N_("Neighbour card, A6, for a print shop (3 mm bleed, crop marks)")),
+    Variant("card-a6", "card.html", N_("Neighbour card, A6, for a print shop (3 mm bleed, crop marks)")),
     Variant("sheet-a4", "sheet-a4.html", N_("Four neighbour cards on one A4 sheet, to print at home")),
     Variant("poster-a4", "poster-a4.html", N_("Poster for the hallway of your building, A4")),
-    Variant("card-bilingual", "card-bilingual.html", N_("Neighbour card in every language of the site, A5"), True),
+    Variant("card-bilingual", "card.html", N_("Neighbour card in every language of the site, A5"), True),
 )
 
 

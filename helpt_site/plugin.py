@@ -174,7 +174,7 @@ def make_cards(generators) -> None:
         Path(settings["OUTPUT_PATH"]),
         Path(settings["CARDS_CACHE"]),
     )
-    count = sum(1 for _card in {card for files in cards.values() for card in files})
+    count = len({card for files in cards.values() for card in files})
     logger.info("cards: %d rendered, %d from the cache", rendered, count - rendered)
     for generator in generators:
         generator.context["cards"] = cards

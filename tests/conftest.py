@@ -81,6 +81,20 @@ def copy_project(destination: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium through Playwright, one for the whole run (skipped, or failed in CI, without it)."""
+    from browser_support import CHROMIUM, CHROMIUM_ARGS, require_chromium
+
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
 def leuven_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
     return build(tmp_path_factory.mktemp("leuven"), LEUVEN)
 

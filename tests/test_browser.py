@@ -11,12 +11,9 @@ from collections.abc import Iterator
 import pytest
 from browser_support import (
     ARTEFACTS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
     axe_results,
     focus_report,
     horizontal_overflow,
-    require_chromium,
     serve_directory,
     summarise,
     write_artefact,
@@ -28,17 +25,6 @@ from conftest import BuiltSite
 def site_url(leuven_site: BuiltSite) -> Iterator[str]:
     with serve_directory(leuven_site.root) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(params=[True, False], ids=["javascript-on", "javascript-off"])

@@ -9,23 +9,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser_support import CHROMIUM, CHROMIUM_ARGS, axe_results, require_chromium, serve_directory, summarise
+from browser_support import axe_results, serve_directory, summarise
 from conftest import LEUVEN, BuiltSite
 from forms_support import broken_store
 
 from helpt_site.build import PROJECT_DIR
 from helpt_site.local_api import LocalApi
-
-
-@pytest.fixture(scope="module")
-def browser():
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
