@@ -6,6 +6,8 @@ PYTHON ?= python3
 UV_VERSION := 0.13.9
 UV := .tools/uv-$(UV_VERSION)/bin/uv
 VENV := .venv
+# The AWS SAM CLI in its own environment: its pinned dependencies differ from uv.lock's (sam-requirements.txt).
+SAM_ENV := .tools/sam
 # Python comes from the machine; uv must never download one.
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(PYTHON)
@@ -15,9 +17,9 @@ export UV_PYTHON := $(PYTHON)
 SYSTEM_PACKAGES := $(if $(wildcard /usr/bin/chromium),,chromium) $(if $(shell command -v java),,default-jre-headless) \
 	$(if $(wildcard /usr/lib/*/libharfbuzz-subset.so.0),,libharfbuzz-subset0)
 
-.PHONY: setup system-packages build publish serve test lint bench i18n-update clean
+.PHONY: setup system-packages sam-cli build publish serve test lint bench i18n-update bundle deploy clean
 
-setup: $(VENV)/.synced node_modules/.installed system-packages
+setup: $(VENV)/.synced node_modules/.installed system-packages sam-cli
 
 $(UV):
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --target .tools/uv-$(UV_VERSION) uv==$(UV_VERSION)
@@ -31,6 +33,17 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 node_modules/.installed: package.json package-lock.json
 	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --ignore-scripts && touch $@; \
 	else echo "npm not found: the accessibility and HTML checks will be skipped (sudo apt-get install npm)"; fi
+
+# Hash-checked install; re-made only when sam-requirements.txt changes. Without PyPI, a developer's machine goes
+# on without it (the template checks that need it are skipped); CI must have it.
+sam-cli: $(SAM_ENV)/.installed
+
+$(SAM_ENV)/.installed: sam-requirements.txt | $(UV)
+	@rm -rf $(SAM_ENV)
+	@if $(UV) venv -q $(SAM_ENV) --python $(PYTHON) && \
+		$(UV) pip install -q --python $(SAM_ENV)/bin/python --require-hashes -r sam-requirements.txt; then touch $@; \
+	elif [ "$$CI" = true ]; then echo "Could not install the SAM CLI (CI=true: it is required)"; exit 1; \
+	else echo "Could not install the SAM CLI: the template checks that need it will be skipped."; fi
 
 system-packages:
 ifneq ($(strip $(SYSTEM_PACKAGES)),)
@@ -55,6 +68,14 @@ lint: $(VENV)/.synced
 test: setup lint
 	$(VENV)/bin/pytest
 
+# The Lambda function's zip (.build/lambda/function.zip), from a publish build of the site.
+bundle: $(VENV)/.synced
+	$(VENV)/bin/invoke bundle
+
+# Deploy to the AWS account of the current credentials (docs/DEPLOY.md). `make deploy DRY_RUN=1` prints the plan.
+deploy: $(VENV)/.synced sam-cli
+	$(VENV)/bin/invoke deploy $(if $(DRY_RUN),--dry-run)
+
 bench: $(VENV)/.synced
 	$(VENV)/bin/python benchmarks/run.py
 
@@ -62,4 +83,4 @@ i18n-update: $(VENV)/.synced
 	$(VENV)/bin/invoke i18n-update
 
 clean:
-	rm -rf output .output.next .output.previous artefacts .pytest_cache .ruff_cache node_modules
+	rm -rf output .output.next .output.previous artefacts .pytest_cache .ruff_cache node_modules .build

@@ -7,7 +7,9 @@ from invoke import task
 from helpt.settings import load_city
 from helpt_site import catalogs
 from helpt_site.build import DEFAULT_OUTPUT, PROJECT_DIR, BuildError, build_site
+from helpt_site.deploy import DeployError, run_deploy
 from helpt_site.devserver import serve as serve_site
+from helpt_site.lambda_bundle import BundleError, build_bundle
 
 THEME = PROJECT_DIR / "theme"
 TRANSLATIONS = THEME / "translations"
@@ -50,3 +52,22 @@ def i18n_compile(c):
     """Compile the .po catalogs to .mo (the build does this by itself)."""
     for mo_file in catalogs.compile_catalogs(TRANSLATIONS):
         print(f"compiled {mo_file}")
+
+
+@task
+def bundle(c):
+    """Build the site for publishing, then the Lambda function's zip from it (.build/lambda/function.zip)."""
+    try:
+        build_site(DEFAULT_OUTPUT, publish=True)
+        print(build_bundle(DEFAULT_OUTPUT / ".helpt" / "site.json").summary())
+    except (BuildError, BundleError) as error:
+        raise SystemExit(str(error)) from None
+
+
+@task(help={"dry_run": "Build locally and print every AWS command and upload instead of making them."})
+def deploy(c, dry_run=False):
+    """Build the site and the function, deploy the stack (samconfig.toml), upload the site, invalidate CloudFront."""
+    try:
+        raise SystemExit(run_deploy(dry_run=dry_run))
+    except (BuildError, BundleError, DeployError) as error:
+        raise SystemExit(str(error)) from None

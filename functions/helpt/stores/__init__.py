@@ -1,9 +1,14 @@
-"""Where submissions are kept: one small interface, an SQLite store (the local default) and DynamoDB."""
+"""Where submissions are kept: one small interface, an SQLite store (the local default) and DynamoDB.
+
+`SubmissionStore` is what the form handler needs. `StaffStore` adds what the staff tool needs (streaming
+exports, statuses and matches, erasure, the export log); both stores implement both.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 from helpt.submissions import Submission
@@ -25,3 +30,73 @@ class SubmissionStore(Protocol):
 
     def submissions(self, *, form: str | None = None, now: dt.datetime | None = None) -> Iterator[Submission]:
         """Every submission that has not expired, oldest first, optionally of one form only."""
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something staff did with one submission: a status change, or a match with another submission.
+
+    Events are kept with their submission and share its expiry, so erasing or purging the submission
+    takes its history with it (a closing reason may say something personal).
+    """
+
+    at: dt.datetime  # timezone-aware
+    kind: str  # "status" or "match"
+    status: str = ""  # the submission's new status; empty: unchanged
+    reason: str = ""
+    other: str = ""  # for a match: the other side's reference
+    by: str = ""  # the staff member (OS user or AWS identity)
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One line of the export log: who took what out of the store, or erased it. Never personal data.
+
+    `filter` describes the selection in words ("form=help_request from=2020-03-01"); erasures and access
+    requests say how the person was found ("by e-mail"), never the address itself.
+    """
+
+    at: dt.datetime
+    who: str
+    action: str  # export, handout, slip, access, erase, purge
+    filter: str
+    rows: int
+
+
+class StaffStore(SubmissionStore, Protocol):
+    def stream(
+        self,
+        *,
+        forms: Sequence[str],
+        since: dt.datetime | None = None,
+        until: dt.datetime | None = None,
+        now: dt.datetime | None = None,
+    ) -> Iterator[Submission]:
+        """Live submissions of these forms, oldest first, created in [since, until): read page by page,
+        so that memory stays flat however many there are."""
+
+    def quarantined(self, *, now: dt.datetime | None = None) -> Iterator[Submission]:
+        """What bots sent and has not expired (only for a person's access and erasure requests)."""
+
+    def record_event(self, reference: str, event: Event, *, now: dt.datetime | None = None) -> bool:
+        """Add an event to a live submission's history, and set its status if the event has one.
+        False if there is no live submission with this reference."""
+
+    def events(self, reference: str) -> list[Event]:
+        """A submission's history, oldest first."""
+
+    def last_matched(self, *, now: dt.datetime | None = None) -> dict[str, dt.datetime]:
+        """Reference to the time of its latest match, for every live submission ever matched."""
+
+    def erase(self, reference: str) -> int:
+        """Delete the submission and the quarantined record with this reference, expired or not, with their
+        history; return how many records were deleted."""
+
+    def purge_expired(self, now: dt.datetime | None = None) -> int:
+        """Delete every expired record now; return how many."""
+
+    def log(self, entry: LogEntry) -> None:
+        """Add a line to the export log."""
+
+    def log_entries(self) -> Iterator[LogEntry]:
+        """The export log, oldest first."""

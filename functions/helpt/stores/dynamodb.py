@@ -6,6 +6,11 @@ as each other. `expires_at` is the table's TTL attribute; TTL deletes lazily (AW
 every read also skips what has expired, in the request's filter and again here. The global secondary index
 `form-created` (partition `form`, sort `created_at`) serves exports of one form over a date range.
 
+For the staff tool: a submission's history (statuses, matches) is a List attribute `history` on its own item,
+so it expires and is erased with it; `last_matched_at` says when it was last matched. The export log lives
+under its own prefix, `EXPORT#<time>#<id>`, outside the index (it has no `form`) and free of personal data.
+Exports query the index form by form and merge the streams in time order, a page at a time.
+
 The low-level client is used rather than the resource API: it keeps `answers` typed exactly (a String, or a
 List of Strings read back as a tuple), where the resource API would hand back lists and Decimals.
 """
@@ -13,8 +18,10 @@ List of Strings read back as a tuple), where the resource API would hand back li
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import time
-from collections.abc import Callable, Iterator
+import uuid
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -22,12 +29,13 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from helpt.stores import StoreError
+from helpt.stores import Event, LogEntry, StoreError
 from helpt.stores.sqlite import created_at_text
 from helpt.submissions import Answer, Submission
 
 SUBMISSION_PREFIX = "SUB#"
 QUARANTINE_PREFIX = "QUARANTINE#"
+EXPORT_LOG_PREFIX = "EXPORT#"
 FORM_CREATED_INDEX = "form-created"
 TTL_ATTRIBUTE = "expires_at"
 
@@ -37,7 +45,15 @@ TTL_ATTRIBUTE = "expires_at"
 CLIENT_CONFIG = Config(connect_timeout=2, read_timeout=3, retries={"total_max_attempts": 3, "mode": "standard"})
 
 # Names stand in for attributes in every expression: `status` and friends are DynamoDB reserved words.
-_NAMES = {"#pk": "pk", "#form": "form", "#expires": TTL_ATTRIBUTE}
+_NAMES = {
+    "#pk": "pk",
+    "#form": "form",
+    "#expires": TTL_ATTRIBUTE,
+    "#created": "created_at",
+    "#status": "status",
+    "#history": "history",
+    "#last": "last_matched_at",
+}
 Item = dict[str, Any]
 
 
@@ -139,6 +155,183 @@ class DynamoDBStore:
             except BotoCoreError as error:
                 raise _store_error("purge_expired", error) from None
         return deleted
+
+    def stream(
+        self,
+        *,
+        forms: Sequence[str],
+        since: dt.datetime | None = None,
+        until: dt.datetime | None = None,
+        now: dt.datetime | None = None,
+    ) -> Iterator[Submission]:
+        """Live submissions of these forms created in [since, until), oldest first, a page at a time.
+
+        Each form is one Query on the `form-created` index, already in time order; merging them keeps the
+        order without holding more than a page per form. The index is eventually consistent (docs/DATA.md).
+        """
+        moment = _unix(now)
+        streams = [self._form_stream(form, since, until, moment) for form in forms]
+        return heapq.merge(*streams, key=lambda submission: (submission.created_at, submission.reference))
+
+    def _form_stream(
+        self, form: str, since: dt.datetime | None, until: dt.datetime | None, moment: int
+    ) -> Iterator[Submission]:
+        values = {":sub": {"S": SUBMISSION_PREFIX}, ":now": {"N": str(moment)}, ":form": {"S": _text(form)}}
+        condition = "#form = :form"
+        # `until` is exclusive; created_at text has microseconds, so BETWEEN up to a microsecond before is exact.
+        if since is not None:
+            values[":since"] = {"S": created_at_text(since)}
+        if until is not None:
+            values[":until"] = {"S": created_at_text(until - dt.timedelta(microseconds=1))}
+        if since is not None and until is not None:
+            condition += " AND #created BETWEEN :since AND :until"
+        elif since is not None:
+            condition += " AND #created >= :since"
+        elif until is not None:
+            condition += " AND #created <= :until"
+        items = self._pages(
+            "stream",
+            self.client.query,
+            IndexName=FORM_CREATED_INDEX,
+            KeyConditionExpression=condition,
+            FilterExpression="begins_with(#pk, :sub) AND #expires > :now",
+            ExpressionAttributeValues=values,
+        )
+        return (_submission(item) for item in items if _is_live_submission(item, moment))
+
+    def quarantined(self, *, now: dt.datetime | None = None) -> Iterator[Submission]:
+        """What bots sent and has not expired: only read to answer a person's own access or erasure request."""
+        moment = _unix(now)
+        items = self._pages(
+            "quarantined",
+            self.client.scan,
+            FilterExpression="begins_with(#pk, :quarantine) AND #expires > :now",
+            ExpressionAttributeValues={":quarantine": {"S": QUARANTINE_PREFIX}, ":now": {"N": str(moment)}},
+            ConsistentRead=True,
+        )
+        found = [
+            _submission({**item, "pk": {"S": item["pk"]["S"].removeprefix(QUARANTINE_PREFIX)}})
+            for item in items
+            if item["pk"]["S"].startswith(QUARANTINE_PREFIX) and _expires_at(item) > moment
+        ]
+        return iter(sorted(found, key=lambda submission: (submission.created_at, submission.reference)))
+
+    def record_event(self, reference: str, event: Event, *, now: dt.datetime | None = None) -> bool:
+        """Append to a live submission's `history` (and set its status) in one conditional update."""
+        update = "SET #history = list_append(if_not_exists(#history, :empty), :event)"
+        values: dict[str, Any] = {
+            ":empty": {"L": []},
+            ":event": {"L": [{"M": _event_attribute(event)}]},
+            ":now": {"N": str(_unix(now))},
+        }
+        if event.status:
+            update += ", #status = :status"
+            values[":status"] = {"S": _text(event.status)}
+        if event.kind == "match":
+            update += ", #last = :at"
+            values[":at"] = {"S": created_at_text(event.at)}
+        request = {
+            "UpdateExpression": update,
+            "ConditionExpression": "attribute_exists(#pk) AND #expires > :now",
+        }
+        try:
+            self.client.update_item(
+                TableName=self.table_name,
+                Key={"pk": {"S": _text(SUBMISSION_PREFIX + reference)}},
+                ExpressionAttributeNames=_names(request),
+                ExpressionAttributeValues=values,
+                **request,
+            )
+        except ClientError as error:
+            if _code(error) == "ConditionalCheckFailedException":
+                return False
+            raise _store_error("record_event", error) from None
+        except BotoCoreError as error:
+            raise _store_error("record_event", error) from None
+        return True
+
+    def events(self, reference: str) -> list[Event]:
+        """A submission's history, oldest first (empty if there is none)."""
+        with _errors("events"):
+            response = self.client.get_item(
+                TableName=self.table_name,
+                Key={"pk": {"S": _text(SUBMISSION_PREFIX + reference)}},
+                ProjectionExpression="#history",
+                ExpressionAttributeNames={"#history": "history"},
+                ConsistentRead=True,
+            )
+        history = response.get("Item", {}).get("history", {}).get("L", [])
+        try:
+            return [_event(entry["M"]) for entry in history]
+        except (KeyError, ValueError, TypeError) as error:
+            raise StoreError(f"DynamoDB store: unreadable item ({type(error).__name__})") from None
+
+    def last_matched(self, *, now: dt.datetime | None = None) -> dict[str, dt.datetime]:
+        """Reference to the time of its latest match, for every live submission ever matched."""
+        moment = _unix(now)
+        items = self._pages(
+            "last_matched",
+            self.client.scan,
+            FilterExpression="begins_with(#pk, :sub) AND attribute_exists(#last) AND #expires > :now",
+            ProjectionExpression="#pk, #last, #expires",
+            ExpressionAttributeValues={":sub": {"S": SUBMISSION_PREFIX}, ":now": {"N": str(moment)}},
+            ConsistentRead=True,
+        )
+        return {
+            item["pk"]["S"].removeprefix(SUBMISSION_PREFIX): dt.datetime.fromisoformat(item["last_matched_at"]["S"])
+            for item in items
+            if _is_live_submission(item, moment) and "last_matched_at" in item
+        }
+
+    def erase(self, reference: str) -> int:
+        """Delete the submission and the quarantined item with this reference (history included); how many."""
+        deleted = 0
+        for prefix in (SUBMISSION_PREFIX, QUARANTINE_PREFIX):
+            with _errors("erase"):
+                response = self.client.delete_item(
+                    TableName=self.table_name, Key={"pk": {"S": _text(prefix + reference)}}, ReturnValues="ALL_OLD"
+                )
+            deleted += "Attributes" in response
+        return deleted
+
+    def log(self, entry: LogEntry) -> None:
+        """Add a line to the export log, under its own prefix."""
+        at = created_at_text(entry.at)
+        item = {
+            "pk": {"S": f"{EXPORT_LOG_PREFIX}{at}#{uuid.uuid4().hex[:12]}"},
+            "at": {"S": at},
+            "who": {"S": _text(entry.who)},
+            "action": {"S": _text(entry.action)},
+            "filter": {"S": _text(entry.filter)},
+            "rows": {"N": str(int(entry.rows))},
+        }
+        with _errors("log"):
+            self.client.put_item(TableName=self.table_name, Item=item)
+
+    def log_entries(self) -> Iterator[LogEntry]:
+        """The export log, oldest first."""
+        items = self._pages(
+            "log_entries",
+            self.client.scan,
+            FilterExpression="begins_with(#pk, :log)",
+            ExpressionAttributeValues={":log": {"S": EXPORT_LOG_PREFIX}},
+            ConsistentRead=True,
+        )
+        try:
+            entries = [
+                LogEntry(
+                    at=dt.datetime.fromisoformat(item["at"]["S"]),
+                    who=item["who"]["S"],
+                    action=item["action"]["S"],
+                    filter=item["filter"]["S"],
+                    rows=int(item["rows"]["N"]),
+                )
+                for item in items
+                if item["pk"]["S"].startswith(EXPORT_LOG_PREFIX)
+            ]
+        except (KeyError, ValueError) as error:
+            raise StoreError(f"DynamoDB store: unreadable item ({type(error).__name__})") from None
+        return iter(sorted(entries, key=lambda entry: entry.at))
 
     def create_table(self, *, timeout_seconds: float = 120.0) -> bool:
         """Create the table, its index and TTL if missing, and wait until it is usable.
@@ -289,6 +482,24 @@ def _submission(item: Item) -> Submission:
         raise StoreError(f"DynamoDB store: unreadable item ({type(error).__name__})") from None
 
 
+def _event_attribute(event: Event) -> dict[str, Any]:
+    return {
+        "at": {"S": created_at_text(event.at)},
+        "kind": {"S": _text(event.kind)},
+        "status": {"S": _text(event.status)},
+        "reason": {"S": _text(event.reason)},
+        "other": {"S": _text(event.other)},
+        "by": {"S": _text(event.by)},
+    }
+
+
+def _event(attributes: dict[str, Any]) -> Event:
+    return Event(
+        at=dt.datetime.fromisoformat(attributes["at"]["S"]),
+        **{name: attributes[name]["S"] for name in ("kind", "status", "reason", "other", "by")},
+    )
+
+
 def _answer(attribute: dict[str, Any]) -> Answer:
     if "S" in attribute:
         return attribute["S"]
@@ -313,7 +524,13 @@ def _names(request: dict[str, Any]) -> dict[str, str]:
     """The attribute-name placeholders a request's expressions use (DynamoDB refuses unused ones)."""
     expressions = " ".join(
         str(request.get(key, ""))
-        for key in ("KeyConditionExpression", "FilterExpression", "ProjectionExpression", "ConditionExpression")
+        for key in (
+            "KeyConditionExpression",
+            "FilterExpression",
+            "ProjectionExpression",
+            "ConditionExpression",
+            "UpdateExpression",
+        )
     )
     return {placeholder: name for placeholder, name in _NAMES.items() if placeholder in expressions}
 

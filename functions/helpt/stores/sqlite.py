@@ -7,6 +7,9 @@ wait for each other (busy timeout) instead of failing with "database is locked".
 Answers are stored as one JSON text column, not a table of their own: a record is always written and read
 whole, and JSON keeps the difference between a single answer (a string) and several (a list, read back as a
 tuple) without a schema change when a form gains a field.
+
+For the staff tool: `events` holds each submission's history (statuses, matches) with the submission's
+expiry, and `export_log` what staff exported or erased (no personal data). Exports read page by page.
 """
 
 from __future__ import annotations
@@ -15,12 +18,12 @@ import datetime as dt
 import json
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import closing
 from pathlib import Path
 from typing import Any
 
-from helpt.stores import StoreError
+from helpt.stores import Event, LogEntry, StoreError
 from helpt.submissions import Answer, Submission
 
 PROJECT_DIR = Path(__file__).resolve().parents[3]
@@ -57,7 +60,34 @@ CREATE TABLE IF NOT EXISTS quarantine (
     answers TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS quarantine_by_expiry ON quarantine (expires_at);
+-- Exports of several forms read in time order, page by page: this index gives each page without a sort.
+CREATE INDEX IF NOT EXISTS submissions_by_created ON submissions (created_at, reference);
+-- What staff did with a submission; deleted with it (same expiry, and by reference on erasure).
+CREATE TABLE IF NOT EXISTS events (
+    reference TEXT NOT NULL,
+    at TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    status TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    other TEXT NOT NULL,
+    staff TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_by_reference ON events (reference, at);
+CREATE INDEX IF NOT EXISTS events_by_kind ON events (kind, reference);
+-- Who exported or erased what, when; never personal data, so it outlives the submissions.
+CREATE TABLE IF NOT EXISTS export_log (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    who TEXT NOT NULL,
+    action TEXT NOT NULL,
+    selection TEXT NOT NULL,
+    row_count INTEGER NOT NULL
+);
 """
+_EVENT_COLUMNS = "at, kind, status, reason, other, staff"
+# Rows per page of an export: small enough to keep memory flat, large enough that a page costs little.
+STREAM_PAGE_ROWS = 1000
 _INSERT = "INSERT INTO {table} (" + _COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
 
 
@@ -139,8 +169,121 @@ class SQLiteStore:
             connection.execute("BEGIN IMMEDIATE")
             deleted = connection.execute("DELETE FROM submissions WHERE expires_at <= ?", (moment,)).rowcount
             deleted += connection.execute("DELETE FROM quarantine WHERE expires_at <= ?", (moment,)).rowcount
+            connection.execute("DELETE FROM events WHERE expires_at <= ?", (moment,))
             connection.execute("COMMIT")
         return deleted
+
+    def stream(
+        self,
+        *,
+        forms: Sequence[str],
+        since: dt.datetime | None = None,
+        until: dt.datetime | None = None,
+        now: dt.datetime | None = None,
+        page_rows: int = STREAM_PAGE_ROWS,
+    ) -> Iterator[Submission]:
+        """Live submissions of these forms created in [since, until), oldest first, read a page at a time.
+
+        Each page is its own short read that starts after the last row of the one before (keyset paging),
+        so memory stays flat, no read transaction stays open while the caller writes a file, and a
+        submission arriving meanwhile does not shift the pages.
+        """
+        # One form: its index gives the rows in time order. Several: the time index does, filtering the forms;
+        # left to itself the planner picks the form index and sorts every remaining row again for each page.
+        table = "submissions" if len(forms) == 1 else "submissions INDEXED BY submissions_by_created"
+        query = f"SELECT {_COLUMNS} FROM {table} WHERE expires_at > ? AND form IN ({', '.join('?' * len(forms))})"
+        parameters: list[object] = [_unix(now), *forms]
+        if since is not None:
+            query += " AND created_at >= ?"
+            parameters.append(created_at_text(since))
+        if until is not None:
+            query += " AND created_at < ?"
+            parameters.append(created_at_text(until))
+        return self._pages(query, parameters, page_rows) if forms else iter(())
+
+    def _pages(self, query: str, parameters: list[object], page_rows: int) -> Iterator[Submission]:
+        after: tuple[str, str] | None = None
+        while True:
+            page_query = query + (" AND (created_at, reference) > (?, ?)" if after else "")
+            with self._operation("stream") as connection:
+                rows = connection.execute(
+                    page_query + " ORDER BY created_at, reference LIMIT ?", [*parameters, *(after or ()), page_rows]
+                ).fetchall()
+            yield from (_submission(row) for row in rows)
+            if len(rows) < page_rows:
+                return
+            after = (rows[-1][3], rows[-1][0])
+
+    def quarantined(self, *, now: dt.datetime | None = None) -> Iterator[Submission]:
+        """What bots sent and has not expired, oldest first: only read to answer a person's own request."""
+        with self._operation("quarantined") as connection:
+            rows = connection.execute(
+                f"SELECT {_COLUMNS} FROM quarantine WHERE expires_at > ? ORDER BY created_at, reference", (_unix(now),)
+            ).fetchall()
+        return (_submission(row) for row in rows)
+
+    def record_event(self, reference: str, event: Event, *, now: dt.datetime | None = None) -> bool:
+        """Add to a live submission's history (and set its status); False if there is no such submission."""
+        with self._operation("record_event") as connection:
+            connection.execute("BEGIN IMMEDIATE")
+            row = connection.execute(
+                "SELECT expires_at FROM submissions WHERE reference = ? AND expires_at > ?", (reference, _unix(now))
+            ).fetchone()
+            if row is None:
+                connection.execute("ROLLBACK")
+                return False
+            if event.status:
+                connection.execute("UPDATE submissions SET status = ? WHERE reference = ?", (event.status, reference))
+            connection.execute(
+                f"INSERT INTO events (reference, {_EVENT_COLUMNS}, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (reference, created_at_text(event.at), event.kind, event.status, event.reason, event.other, event.by,
+                 row[0]),
+            )  # fmt: skip
+            connection.execute("COMMIT")
+        return True
+
+    def events(self, reference: str) -> list[Event]:
+        """A submission's history, oldest first."""
+        with self._operation("events") as connection:
+            rows = connection.execute(
+                f"SELECT {_EVENT_COLUMNS} FROM events WHERE reference = ? ORDER BY at, rowid", (reference,)
+            ).fetchall()
+        return [Event(dt.datetime.fromisoformat(at), *rest) for at, *rest in rows]
+
+    def last_matched(self, *, now: dt.datetime | None = None) -> dict[str, dt.datetime]:
+        """Reference to the time of its latest match, for every live submission ever matched."""
+        with self._operation("last_matched") as connection:
+            rows = connection.execute(
+                "SELECT reference, MAX(at) FROM events WHERE kind = 'match' AND expires_at > ? GROUP BY reference",
+                (_unix(now),),
+            ).fetchall()
+        return {reference: dt.datetime.fromisoformat(at) for reference, at in rows}
+
+    def erase(self, reference: str) -> int:
+        """Delete the submission and quarantined record with this reference and their history; return how many."""
+        with self._operation("erase") as connection:
+            connection.execute("BEGIN IMMEDIATE")
+            deleted = connection.execute("DELETE FROM submissions WHERE reference = ?", (reference,)).rowcount
+            deleted += connection.execute("DELETE FROM quarantine WHERE reference = ?", (reference,)).rowcount
+            connection.execute("DELETE FROM events WHERE reference = ?", (reference,))
+            connection.execute("COMMIT")
+        return deleted
+
+    def log(self, entry: LogEntry) -> None:
+        """Add a line to the export log."""
+        with self._operation("log") as connection:
+            connection.execute(
+                "INSERT INTO export_log (at, who, action, selection, row_count) VALUES (?, ?, ?, ?, ?)",
+                (created_at_text(entry.at), entry.who, entry.action, entry.filter, entry.rows),
+            )
+
+    def log_entries(self) -> Iterator[LogEntry]:
+        """The export log, oldest first."""
+        with self._operation("log_entries") as connection:
+            rows = connection.execute(
+                "SELECT at, who, action, selection, row_count FROM export_log ORDER BY at, id"
+            ).fetchall()
+        return (LogEntry(dt.datetime.fromisoformat(at), *rest) for at, *rest in rows)
 
     def _connect(self) -> sqlite3.Connection:
         # isolation_level=None: autocommit. Each write is one statement, committed when it returns, so no

@@ -1,0 +1,101 @@
+"""What `helpt --help` and each command's `--help` say: a summary, what it does, and an example.
+
+Written for a coordinator, not a developer: what the command is for, what it changes, what to watch out
+for. The English texts are message ids, translated in the tool's catalog; the examples are not translated.
+"""
+
+from __future__ import annotations
+
+from helpt.staff.texts import N_
+
+# name: (one line for the list of commands, what it does, example), all translated when shown.
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "worklist": (
+        N_("show new help requests with suggested volunteers"),
+        N_("For every new help request, oldest first: volunteers who offer that kind of help and speak the "
+           "person's language, from the same neighbourhood first, then those matched least recently. Call both "
+           "sides and ask their consent before you record a match."),
+        "helpt worklist\n  helpt worklist --suggestions 5",
+    ),
+    "match": (
+        N_("record that a volunteer takes a help request"),
+        N_("Records the match on both records; the request's status becomes 'matched'. Do this once both sides "
+           "agreed, then print the task slip with `helpt slip`."),
+        "helpt match H-ABCD-EFGH V-KLMN-PQRS",
+    ),
+    "status": (
+        N_("change the status of a request or a volunteer"),
+        N_("The statuses are: new, contacted, matched, done, closed. Closing needs a reason. The change, when, "
+           "who made it and the reason are kept with the record, and deleted with it."),
+        'helpt status H-ABCD-EFGH contacted\n  helpt status H-ABCD-EFGH closed --reason "found help nearby"',
+    ),
+    "show": (
+        N_("show one record and its history"),
+        N_("Everything one record holds, with the questions as the form asks them, and what staff did with it: "
+           "use it to call someone back."),
+        "helpt show H-ABCD-EFGH",
+    ),
+    "slip": (
+        N_("make the task slip (PDF) for the matched volunteer"),
+        N_("A one-page PDF for the volunteer: what to do, where, when, the money rules, and the city's phone "
+           "number. It holds the person's first name and address: give it to the matched volunteer only."),
+        "helpt slip H-ABCD-EFGH --output slip.pdf\n  helpt slip H-ABCD-EFGH --lang en --paper a4 --output slip.pdf",
+    ),
+    "handout": (
+        N_("write the short hand-out for one help request"),
+        N_("Just enough for a volunteer, or the organisation that sends one, to decide: the person's first name, "
+           "the street without house number, the kind of help and when. Plain text, to read out, paste into a "
+           "message or print. Recorded in the export log."),
+        "helpt handout H-ABCD-EFGH\n  helpt handout H-ABCD-EFGH --output handout.txt",
+    ),
+    "intake": (
+        N_("enter a help request taken by phone"),
+        N_("Asks the web form's questions one by one: type the caller's answers. Choices have numbers. Read the "
+           "consent text aloud when asked. Type stop to stop without saving. At the end you get the reference "
+           "to give the caller."),
+        "helpt intake\n  helpt intake --lang en",
+    ),
+    "export": (
+        N_("export submissions to a CSV or Excel file"),
+        N_("Writes the submissions you select to a CSV or Excel (XLSX) file, with headings in your language. "
+           "Expired submissions are never exported. Every export is recorded in the export log. The file holds "
+           "personal data: keep it in your own folder and delete it when you are done."),
+        "helpt export --form help_request --status new --output requests.xlsx\n"
+        "  helpt export --from 2020-03-16 --to 2020-03-31 --separator ';' --output march.csv",
+    ),
+    "exports": (
+        N_("list the export log"),
+        N_("Every export, hand-out, task slip, access request, erasure and purge: when, by whom, which selection "
+           "and how many records. The log holds no personal data."),
+        "helpt exports",
+    ),
+    "access": (
+        N_("write everything held about one person (GDPR access request)"),
+        N_("Finds every record with this e-mail address or phone number and writes it to a file: readable text "
+           "to send to the person, or JSON. Expired records are deleted first. Recorded in the export log, "
+           "without the address or number."),
+        "helpt access --email maria@example.com --output maria.txt\n"
+        '  helpt access --phone "0470 12 34 56" --format json --output access.json',
+    ),
+    "erase": (
+        N_("erase a person's data on request"),
+        N_("Deletes every record with this reference, e-mail address or phone number (0470 12 34 56 and "
+           "+32 470 12 34 56 are the same number), what was kept apart as spam, and their history. Expired "
+           "records are deleted first. The export log keeps that an erasure happened, not whose. Files "
+           "exported earlier are not touched: delete them yourself."),
+        'helpt erase --reference H-ABCD-EFGH\n  helpt erase --email maria@example.com\n'
+        '  helpt erase --phone "0470 12 34 56"',
+    ),
+    "purge": (
+        N_("delete expired records now"),
+        N_("Deletes every record past its retention period now. The tool hides them already; this removes "
+           "them. Run it daily, and before answering a privacy request."),
+        "helpt purge",
+    ),
+    "figures": (
+        N_("count submissions per form, per day and per neighbourhood"),
+        N_("Counts of the submissions held now. With --chart, also a PNG picture of help requests and "
+           "volunteer sign-ups per day."),
+        "helpt figures\n  helpt figures --from 2020-03-16 --chart figures.png",
+    ),
+}  # fmt: skip

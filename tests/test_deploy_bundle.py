@@ -1,0 +1,278 @@
+"""The Lambda bundle: what it holds, and that it runs by itself.
+
+The bundle is built from a publish build, unzipped into a fresh virtual environment that sees nothing of the
+project (no site packages, PYTHONPATH = the unzipped bundle), and fed payload 2.0 events: a valid submission
+lands in DynamoDB (moto's server) and answers 303. boto3 comes from the project, as on Lambda it comes from the
+runtime: only boto3 and its own dependencies are put beside the bundle, nothing else of the project's packages.
+The venv uses a Python of the Lambda runtime's version when there is one, so the shipped .pyc are the ones used.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import tomllib
+import uuid
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import boto3
+import pytest
+from conftest import BuiltSite
+from forms_support import VALID, event, form_body
+
+from helpt.stores.dynamodb import DynamoDBStore
+from helpt_site.build import PROJECT_DIR
+from helpt_site.lambda_bundle import (
+    LAMBDA_PYTHON,
+    THIRD_PARTY,
+    Bundle,
+    BundleError,
+    build_bundle,
+    find_lambda_python,
+    keep_locales,
+    zip_folder,
+)
+
+REGION = "eu-west-1"
+DUMMY_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+RUNTIME_PACKAGES = ("boto3",)  # what the Lambda Python runtime provides, with their dependencies
+# Runs inside the clean venv: import the handler as Lambda does, time it, handle each event read from stdin.
+RUNNER = r"""
+import json, sys, time
+started = time.perf_counter()
+import helpt.handler
+imported = time.perf_counter() - started
+events = json.load(sys.stdin)
+started = time.perf_counter()
+answers = [helpt.handler.lambda_handler(events[0], None)]
+first = time.perf_counter() - started
+answers += [helpt.handler.lambda_handler(event, None) for event in events[1:]]
+try:
+    import weasyprint  # noqa
+    weasyprint_found = True
+except ImportError:
+    weasyprint_found = False
+print(json.dumps({
+    "answers": answers, "import_seconds": imported, "first_seconds": first, "modules": sorted(sys.modules),
+    "files": {name: sys.modules[name].__file__ for name in ("helpt", "jinja2", "babel", "markupsafe", "boto3")},
+    "cached": helpt.handler.__spec__.cached, "path": sys.path, "prefix": sys.prefix,
+    "base_prefix": sys.base_prefix, "weasyprint_found": weasyprint_found,
+}))
+"""
+
+
+@pytest.fixture(scope="module")
+def bundle(leuven_published: BuiltSite, tmp_path_factory: pytest.TempPathFactory) -> Bundle:
+    try:
+        return build_bundle(
+            leuven_published.root / ".helpt" / "site.json", destination=tmp_path_factory.mktemp("lambda")
+        )
+    except BundleError as error:
+        unavailable(f"the bundle could not be built: {error}")
+        raise
+
+
+def unavailable(message: str) -> None:
+    """Skip on a developer's machine; in CI a tool that should be there and is not is a failure."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{message} (CI=true: the deploy checks must run)", pytrace=False)
+    pytest.skip(message)
+
+
+def client(service: str, endpoint: str) -> Any:
+    return boto3.client(service, region_name=REGION, endpoint_url=endpoint, **DUMMY_CREDENTIALS)
+
+
+def moto_server(log_dir: Path) -> Iterator[str]:
+    """moto in server mode on a free port (real HTTP, as the handler's botocore speaks it); stopped afterwards."""
+    program = Path(sys.executable).parent / "moto_server"
+    if not program.exists():
+        unavailable(f"moto_server not found next to {sys.executable}: run `make setup`")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    endpoint = f"http://127.0.0.1:{port}"
+    with (log_dir / "moto.log").open("wb") as log:
+        process = subprocess.Popen([str(program), "-H", "127.0.0.1", "-p", str(port)], stdout=log, stderr=log)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                    break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    unavailable(
+                        f"moto server did not start: {(log_dir / 'moto.log').read_text(errors='replace')[-500:]}"
+                    )
+                time.sleep(0.05)
+        yield endpoint
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def moto(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    yield from moto_server(tmp_path_factory.mktemp("moto"))
+
+
+def test_the_bundle_holds_the_handler_its_data_and_three_libraries_only(bundle: Bundle) -> None:
+    top = {path.name for path in bundle.folder.iterdir()}
+    assert {name for name in top if not name.endswith(".dist-info")} == {"helpt", *THIRD_PARTY}
+    package = bundle.folder / "helpt"
+    assert not (package / "staff").exists() and not (package / "printing.py").exists()
+    assert (package / "handler.py").is_file() and (package / "stores" / "dynamodb.py").is_file()
+    data = package / "bundle"
+    assert (data / "city.toml").is_file() and (data / "templates" / "form.html").is_file()
+    assert (data / "translations" / "nl" / "LC_MESSAGES" / "messages.mo").is_file()
+    assert not list(data.rglob("*.po")), "compiled catalogs only"
+    assert json.loads((data / "site.json").read_text("utf-8"))["siteurl"] == "https://www.leuvenhelpt.be"
+    assert [path.name for path in (data / "content").rglob("*") if path.is_file()] == ["logo.svg"]
+    assert not list(bundle.folder.rglob(".helpt")) and not (bundle.folder / "bin").exists()
+    locales = sorted(path.name for path in (bundle.folder / "babel" / "locale-data").glob("*.dat"))
+    assert locales == ["en.dat", "nl.dat", "root.dat"]
+    assert list((bundle.folder / "markupsafe").glob(f"_speedups.cpython-{LAMBDA_PYTHON.replace('.', '')}-aarch64-*.so"))
+
+
+def test_the_libraries_are_the_versions_uv_lock_pins(bundle: Bundle) -> None:
+    lock = {p["name"]: p["version"] for p in tomllib.loads((PROJECT_DIR / "uv.lock").read_text("utf-8"))["package"]}
+    for name in THIRD_PARTY:
+        (info,) = bundle.folder.glob(f"{name}-*.dist-info")
+        assert info.name == f"{name}-{lock[name]}.dist-info"
+
+
+def test_every_module_has_hash_based_bytecode_for_the_runtime(bundle: Bundle) -> None:
+    if bundle.compiled_with is None:
+        unavailable(f"no Python {LAMBDA_PYTHON} on this machine: the bundle has no .pyc (set HELPT_LAMBDA_PYTHON)")
+    tag = f"cpython-{LAMBDA_PYTHON.replace('.', '')}"
+    sources = list(bundle.folder.rglob("*.py"))
+    assert len(sources) > 50
+    for source in sources:
+        pyc = source.parent / "__pycache__" / f"{source.stem}.{tag}.pyc"
+        flags = int.from_bytes(pyc.read_bytes()[4:8], "little")
+        assert flags == 0b01, f"{pyc}: hash-based and unchecked (PEP 552), not {flags:#b}"
+
+
+def test_the_zip_is_reproducible_and_its_sizes_are_reported(bundle: Bundle, tmp_path: Path) -> None:
+    again = zip_folder(bundle.folder, tmp_path / "again.zip")
+    assert again.read_bytes() == bundle.zip_file.read_bytes(), "an unchanged bundle must not look changed to sam"
+    with zipfile.ZipFile(bundle.zip_file) as archive:
+        assert len(archive.namelist()) == bundle.files
+        assert sum(info.file_size for info in archive.infolist()) == bundle.unzipped_bytes
+    assert bundle.zipped_bytes < 5_000_000 and bundle.unzipped_bytes < 15_000_000
+    assert "MB zipped" in bundle.summary()
+
+
+def runtime_packages(destination: Path) -> Path:
+    """boto3 and its dependencies from the project's environment, linked into a folder of their own."""
+    destination.mkdir()
+    pending, seen = list(RUNTIME_PACKAGES), set()
+    while pending:
+        distribution = importlib.metadata.distribution(pending.pop())
+        if distribution.metadata["Name"].lower() in seen:
+            continue
+        seen.add(distribution.metadata["Name"].lower())
+        pending += [r.split(";")[0].split()[0].split("<")[0].split(">")[0].split("=")[0].split("[")[0]
+                    for r in distribution.requires or [] if "extra ==" not in r]  # fmt: skip
+        for top in {file.parts[0] for file in distribution.files or []}:
+            if not top.endswith((".dist-info", ".pth")) and top not in ("..", "bin", "__pycache__"):
+                target = Path(distribution.locate_file(top))
+                if not (destination / top).exists():
+                    (destination / top).symlink_to(target)
+    return destination
+
+
+def test_the_unzipped_bundle_alone_receives_a_submission_into_dynamodb(
+    bundle: Bundle, moto: str, tmp_path: Path
+) -> None:
+    table = f"helpt-{uuid.uuid4().hex[:12]}"
+    DynamoDBStore(table, region=REGION, client=client("dynamodb", moto)).create_table()
+    task = tmp_path / "task"
+    with zipfile.ZipFile(bundle.zip_file) as archive:
+        archive.extractall(task)
+    python = find_lambda_python() or sys.executable
+    venv = tmp_path / "venv"
+    subprocess.run([python, "-m", "venv", "--without-pip", str(venv)], check=True)
+    runtime = runtime_packages(tmp_path / "runtime")
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "PYTHONPATH": f"{task}:{runtime}",  # Lambda: /var/task first, then the runtime's boto3
+        "PYTHONDONTWRITEBYTECODE": "1",  # /var/task is read-only on Lambda
+        "PYTHONNOUSERSITE": "1",
+        "HOME": str(tmp_path),
+        "HELPT_STORE": "dynamodb",
+        "HELPT_TABLE": table,
+        "AWS_REGION": REGION,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_CONFIG_FILE": "/nonexistent",
+        "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent",
+        "AWS_ENDPOINT_URL_DYNAMODB": moto,  # botocore reads it: the handler's code is unchanged
+    }
+    events = [
+        event("help-request", form_body(VALID["help-request"])),
+        event("help-request", form_body({**VALID["help-request"], "postcode": ""})),
+    ]
+    completed = subprocess.run(
+        [str(venv / "bin" / "python"), "-P", "-c", RUNNER], input=json.dumps(events), capture_output=True, text=True,
+        env=env, cwd=tmp_path, timeout=60,
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    report = json.loads(completed.stdout)
+
+    stored, invalid = report["answers"]
+    assert stored["statusCode"] == 303, stored
+    location = urlsplit(stored["headers"]["location"])
+    assert location.path == "/api/help-request/confirmation"
+    reference = dict(pair.split("=") for pair in location.query.split("&"))["ref"]
+    item = client("dynamodb", moto).get_item(
+        TableName=table, Key={"pk": {"S": f"SUB#{reference}"}}, ConsistentRead=True
+    )
+    assert item["Item"]["answers"]["M"]["name"] == {"S": "Maria Peeters"}
+    assert invalid["statusCode"] == 422 and 'lang="nl"' in invalid["body"] and "aria-invalid" in invalid["body"]
+
+    # Nothing came from outside the bundle but the standard library and the runtime's boto3.
+    assert report["prefix"] == str(venv) and report["prefix"] != report["base_prefix"]
+    for name in ("helpt", *THIRD_PARTY):
+        assert report["files"][name].startswith(str(task)), report["files"]
+    assert report["files"]["boto3"].startswith(str(runtime))
+    assert not {"pelican", "weasyprint", "helpt.printing", "helpt.staff", "helpt_site"} & set(report["modules"])
+    assert not report["weasyprint_found"]
+    outside = [
+        p for p in report["path"] if not p.startswith((str(task), str(runtime), str(venv), report["base_prefix"]))
+    ]
+    assert outside == [], "only the bundle, the runtime's boto3, the venv and the standard library"
+    if python != sys.executable:
+        assert Path(report["cached"]).is_file(), "the runtime's Python uses the shipped .pyc"
+    print(f"\nclean venv ({python}): import helpt.handler {report['import_seconds'] * 1000:.0f} ms, first request "
+          f"(builds the Intake, imports boto3, one PutItem) {report['first_seconds'] * 1000:.0f} ms")  # fmt: skip
+
+
+def test_babel_keeps_root_and_the_city_languages_and_refuses_one_it_does_not_know(tmp_path: Path) -> None:
+    data = tmp_path / "locale-data"
+    data.mkdir()
+    for name in ("root", "nl", "nl_BE", "fr"):
+        (data / f"{name}.dat").write_bytes(b"")
+    assert keep_locales(data, ("nl",)) == ("nl", "root")
+    assert sorted(path.name for path in data.iterdir()) == ["nl.dat", "root.dat"]
+    with pytest.raises(BundleError, match="xx"):
+        keep_locales(data, ("nl", "xx"))
+
+
+def test_site_data_of_a_preview_build_is_refused(leuven_published: BuiltSite, tmp_path: Path) -> None:
+    """A preview build's pages post to /api on any host and link relative: not what the stack serves."""
+    preview = json.loads((leuven_published.root / ".helpt" / "site.json").read_text("utf-8")) | {"siteurl": ""}
+    site_data = tmp_path / "site.json"
+    site_data.write_text(json.dumps(preview), encoding="utf-8")
+    with pytest.raises(BundleError, match="publish build"):
+        build_bundle(site_data, destination=tmp_path / "lambda")

@@ -1,0 +1,139 @@
+"""Erasure, access and retention (GDPR articles 15 and 17, and the retention in the city settings)."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from test_staff_support import NOW, Staff, expired, help_request, vacancy_response, volunteer
+
+from helpt.stores import Event
+
+pytest_plugins = ["dynamodb_servers", "test_staff_support"]
+FORMS = ("help_request", "volunteer_signup", "vacancy_response")
+
+
+def references(staff: Staff) -> list[str]:
+    return sorted(s.reference for s in staff.store.stream(forms=FORMS, now=NOW))
+
+
+def log_text(staff: Staff) -> str:
+    return json.dumps([entry.__dict__ for entry in staff.store.log_entries()], default=str)
+
+
+def test_erasure_by_phone_finds_the_number_however_it_was_written(staff: Staff) -> None:
+    staff.add(
+        help_request("H-1", phone="0470 12 34 56"),
+        volunteer("V-1", phone="+32 470 12 34 56"),
+        vacancy_response("R-1", phone="0032 470/12.34.56"),
+        help_request("H-OTHER", phone="0470 99 99 99"),
+    )
+    staff.store.quarantine(help_request("H-BOT", phone="+32470123456"))
+    staff.store.record_event("H-1", Event(NOW, "status", "closed", reason="private reason"), now=NOW)
+
+    result = staff("erase", "--phone", "+32 470123456", "--yes")
+
+    assert result.code == 0, result.err
+    assert "Erased 4 records." in result.out
+    assert references(staff) == ["H-OTHER"]
+    assert list(staff.store.quarantined(now=NOW)) == []
+    assert staff.store.events("H-1") == []
+    entry = list(staff.store.log_entries())[-1]
+    assert (entry.action, entry.filter, entry.rows) == ("erase", "by phone", 4)
+    assert staff.who in entry.who
+    assert "470" not in log_text(staff), "the log keeps that an erasure happened, not whose"
+
+
+def test_erasure_by_e_mail_ignores_case_and_by_reference_takes_one(staff: Staff) -> None:
+    staff.add(volunteer("V-1", email="Ann@Example.com"), volunteer("V-2", email="other@example.com"))
+    staff.add(help_request("H-1"), help_request("H-2", minutes_ago=5))
+
+    by_email = staff("erase", "--email", "ann@example.COM", "--yes")
+    by_reference = staff("erase", "--reference", "H-2", "--yes", lang="nl")
+
+    assert by_email.code == 0 and by_reference.code == 0
+    assert "1 inzending gewist." in by_reference.out
+    assert references(staff) == ["H-1", "V-2"]
+    erasures = [(e.filter, e.rows) for e in staff.store.log_entries() if e.action == "erase"]
+    assert erasures == [("by e-mail", 1), ("by reference", 1)]
+    assert "Example.com" not in log_text(staff) and "ann@" not in log_text(staff).lower()
+
+
+def test_erasure_asks_first_and_no_erases_nothing(local_staff: Staff, monkeypatch: pytest.MonkeyPatch) -> None:
+    local_staff.add(help_request("H-1"))
+    monkeypatch.setattr("sys.stdin", io.StringIO("n\n"))
+
+    result = local_staff("erase", "--reference", "H-1")
+
+    assert result.code == 1 and "Nothing was erased." in result.out
+    assert references(local_staff) == ["H-1"]
+
+
+def test_erasure_of_nobody_is_logged_and_says_so(staff: Staff) -> None:
+    staff.add(help_request("H-1"))
+
+    result = staff("erase", "--email", "nobody@example.com", "--yes")
+
+    assert result.code == 0 and "Nothing found" in result.out
+    assert references(staff) == ["H-1"]
+    assert [(e.action, e.rows) for e in staff.store.log_entries()][-1] == ("erase", 0)
+
+
+def test_access_writes_everything_held_about_the_person_and_nothing_about_others(staff: Staff) -> None:
+    staff.add(
+        help_request("H-1", email="maria@example.com", details="Brood 🍞 en \u200fمرحبا\u200f"),
+        volunteer("V-1", email="maria@example.com", minutes_ago=300),
+        volunteer("V-OTHER", email="other@example.com"),
+    )
+    staff.store.quarantine(help_request("H-BOT", email="MARIA@example.com"))
+    staff.store.record_event("H-1", Event(NOW, "match", "matched", other="V-OTHER", by="coordinator"), now=NOW)
+    json_file, text_file = staff.tmp_path / "maria.json", staff.tmp_path / "maria.txt"
+
+    as_json = staff("access", "--email", "maria@example.com", "--output", str(json_file))
+    as_text = staff("access", "--email", "maria@example.com", "--output", str(text_file), lang="nl")
+
+    assert as_json.code == 0 and as_text.code == 0, as_json.err + as_text.err
+    data = json.loads(json_file.read_text(encoding="utf-8"))
+    assert [item["reference"] for item in data["submissions"]] == ["V-1", "H-1"]
+    assert [item["reference"] for item in data["kept_apart_as_automated"]] == ["H-BOT"]
+    request = data["submissions"][1]
+    assert request["answers"]["details"] == "Brood 🍞 en \u200fمرحبا\u200f", "answers exactly as kept"
+    assert request["answers"]["help"] == ["groceries", "dog"]
+    assert request["history"] == [{"at": NOW.isoformat(), "what": "match", "status": "matched", "reason": ""}]
+    assert data["controller"].startswith("Stad Leuven")
+    text = text_file.read_text(encoding="utf-8")
+    assert "Wat Leuven Helpt over jou bewaart" in text and "Brood 🍞" in text and "Boodschappen" in text
+    for other in ("V-OTHER", "other@example.com", "coordinator"):
+        assert other not in json_file.read_text(encoding="utf-8") + text, other
+    accesses = [(e.action, e.filter, e.rows) for e in staff.store.log_entries() if e.action == "access"]
+    assert accesses == [("access", "by e-mail", 3)] * 2
+    assert "maria" not in log_text(staff).lower()
+
+
+def test_purge_deletes_expired_records_now_and_says_how_many(staff: Staff) -> None:
+    staff.add(help_request("H-LIVE"), expired(help_request("H-GONE")), expired(volunteer("V-GONE")))
+    staff.store.quarantine(expired(help_request("H-BOT")))
+
+    result = staff("purge", lang="nl")
+
+    assert result.code == 0 and "3 verlopen inzendingen gewist." in result.out
+    earlier = NOW.replace(year=NOW.year - 1)
+    assert sorted(s.reference for s in staff.store.stream(forms=FORMS, now=earlier)) == ["H-LIVE"], "deleted"
+    (entry,) = staff.store.log_entries()
+    assert (entry.action, entry.filter, entry.rows) == ("purge", "expired records", 3)
+    assert "opruiming" in staff("exports", lang="nl").out
+
+
+def test_the_export_log_lists_who_did_what(staff: Staff) -> None:
+    staff.add(help_request("H-1"))
+    staff("export", "--output", str(staff.tmp_path / "x.xlsx"), "--form", "help_request")
+    staff("handout", "H-1")
+
+    listed = staff("exports", lang="nl")
+
+    lines = listed.out.strip().splitlines()
+    assert len(lines) == 2
+    assert "export" in lines[0] and "form=help_request format=xlsx" in lines[0] and "(1)" in lines[0]
+    assert "fiche" in lines[1] and "één hulpvraag" in lines[1]
+    assert all(staff.who in line for line in lines)
