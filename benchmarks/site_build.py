@@ -51,10 +51,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         scratch_dir = Path(scratch)
         baseline_conf = scratch_dir / "baselineconf.py"
-        # Pelican's own theme, plus the one template name the content asks for that it lacks.
+        # Pelican's own theme, plus the template names the content asks for that it lacks.
         theme = scratch_dir / "theme"
         (theme / "templates").mkdir(parents=True)
-        (theme / "templates" / "vacancies.html").write_text('{% extends "!simple/page.html" %}')
+        for name in {line.split(":", 1)[1].strip() for md in (ROOT / "content").rglob("*.md")
+                     for line in md.read_text().splitlines() if line.startswith("Template:")}:  # fmt: skip
+            (theme / "templates" / f"{name}.html").write_text('{% extends "!simple/page.html" %}')
         baseline_conf.write_text(BASELINE_SETTINGS.format(content=str(ROOT / "content"), theme=str(theme)))
         baseline = timed_build(
             [
