@@ -8,6 +8,7 @@ import re
 
 import pypdf
 import pytest
+from pdf_support import embedded_fonts
 from test_staff_support import Staff, expired, help_request, volunteer
 
 pytest_plugins = ["dynamodb_servers", "test_staff_support"]
@@ -155,6 +156,8 @@ def test_the_task_slip_is_a_tagged_pdf_with_the_rules_and_the_phone(local_staff:
     assert "Kerkstraat 1" in text and "Maria" in text and "Peeters" not in text
     sizes = _font_sizes(reader)
     assert min(sizes) >= 12 and 14 in sizes, "Clear Print: body 14 pt, no text under 12 pt"
+    fonts = embedded_fonts(output)
+    assert fonts and all(fonts.values()) and all("Atkinson-Hyperlegible" in name for name in fonts), fonts
     assert [e.action for e in local_staff.store.log_entries()] == ["slip"]
 
 
