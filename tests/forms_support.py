@@ -19,8 +19,8 @@ VALID: dict[str, Fields] = {
     "help-request": {
         "name": "Maria Peeters", "phone": "0470 12 34 56", "email": "", "street": "Kerkstraat 1",
         "postcode": "3000", "help": ["groceries", "dog"], "details": "Brood en melk", "urgency": "days",
-        "for_whom": "self", "relationship": "", "agreed": "", "language": "nl", "consent": "yes",
-        "health_consent": "",
+        "for_whom": "self", "asker_name": "", "asker_phone": "", "asker_email": "", "relationship": "",
+        "agreed": "", "language": "nl", "consent": "yes", "health_consent": "", "health_consent_other": "",
     },
     "volunteer": {
         "name": "Ann Janssens", "email": "ann@example.com", "phone": "+32 470 12 34 56", "postcode": "3010",

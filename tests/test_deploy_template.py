@@ -170,8 +170,8 @@ def test_the_function_may_only_write_its_log_and_put_submissions(translated: dic
     granted = [s for policy in role["Policies"] for s in statements(policy["PolicyDocument"])]
     actions = sorted(action for s in granted for action in listed(s["Action"]))
     assert actions == sorted(
-        ["logs:CreateLogStream", "logs:PutLogEvents", "dynamodb:PutItem", "kms:Encrypt", "kms:Decrypt",
-         "kms:GenerateDataKey"]
+        ["logs:CreateLogStream", "logs:PutLogEvents", "dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:DeleteItem",
+         "kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"]
     )  # fmt: skip
     assert all(s["Effect"] == "Allow" and "*" not in action for s in granted for action in listed(s["Action"]))
     for statement in granted:
@@ -181,7 +181,13 @@ def test_the_function_may_only_write_its_log_and_put_submissions(translated: dic
             assert "*" not in arn.removesuffix(":log-stream:*"), f"wildcard in {arn}"
     put = next(s for s in granted if s["Action"] == "dynamodb:PutItem")
     assert table_arns(put["Resource"]) == [RESTORED_TABLE, OWN_TABLE]
-    assert put["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"] == ["SUB#*", "QUARANTINE#*"]
+    assert put["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"] == ["SUB#*", "QUARANTINE#*",
+                                                                                    "FINGERPRINT#*"]  # fmt: skip
+    for reader in (s for s in granted if "dynamodb:GetItem" in listed(s["Action"])):
+        assert sorted(listed(reader["Action"])) == ["dynamodb:DeleteItem", "dynamodb:GetItem"]
+        assert reader["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"] == ["FINGERPRINT#*"], (
+            "the intake reads and removes only fingerprints, never a submission"
+        )
     key_use = next(s for s in granted if "kms:Decrypt" in listed(s["Action"]))
     assert key_use["Resource"] == {"Fn::GetAtt": ["SubmissionsKey", "Arn"]}
     assert text_of(key_use["Condition"]["StringEquals"]["kms:ViaService"]).startswith("dynamodb.")
@@ -204,7 +210,7 @@ def test_the_staff_policy_exports_and_erases_but_cannot_change_or_delete_the_exp
     for action in ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"):
         assert table_arns(by_action[action]["Resource"]) == [RESTORED_TABLE, OWN_TABLE]
     deletable = by_action["dynamodb:DeleteItem"]["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
-    assert deletable == ["SUB#*", "QUARANTINE#*"], "the export log (EXPORT#) is not erasable by staff"
+    assert deletable == ["SUB#*", "QUARANTINE#*", "FINGERPRINT#*"], "the export log (EXPORT#) is not erasable"
     assert "EXPORT#*" in by_action["dynamodb:PutItem"]["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
     updatable = by_action["dynamodb:UpdateItem"]["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
     assert updatable == ["SUB#*"], "staff record progress on submissions, never on the export log"

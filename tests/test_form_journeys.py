@@ -44,6 +44,23 @@ def fill_help_request(page) -> None:
     page.check("#f-health_consent-yes")
 
 
+def fill_help_request_for_someone_else(page) -> None:
+    """A daughter asks for her mother, who has no phone: the mother's address, the daughter's number."""
+    page.check("#f-for_whom-someone-else")
+    page.fill("#f-name", "Josée Vermeulen")
+    page.fill("#f-street", "Diestsestraat 7")
+    page.fill("#f-postcode", "3000")
+    page.check("#f-language-nl")
+    page.fill("#f-asker_name", "Lien Vermeulen")
+    page.fill("#f-asker_phone", "0470 99 88 77")
+    page.fill("#f-relationship", "my mother")
+    page.check("#f-agreed-yes")
+    page.check("#f-help-pharmacy")
+    page.check("#f-urgency-today")
+    page.check("#f-consent-yes")
+    page.check("#f-health_consent_other-yes")
+
+
 def fill_volunteer(page) -> None:
     page.fill("#f-name", "Ann Janssens")
     page.fill("#f-email", "ann@example.com")
@@ -66,13 +83,16 @@ def fill_vacancy_response(page) -> None:
 
 JOURNEYS = [
     ("/hulp-vragen/", "Fout: ", fill_help_request, "help_request", "We hebben je hulpvraag ontvangen"),
+    ("/en/ask-for-help/", "Error: ", fill_help_request_for_someone_else, "help_request", "We received your request"),
     ("/en/volunteer/", "Error: ", fill_volunteer, "volunteer_signup", "Thank you for signing up"),
     ("/voedselpakketten-inpakken-en-rondbrengen/", "Fout: ", fill_vacancy_response, "vacancy_response", None),
 ]
 
 
 @pytest.mark.parametrize("javascript", [False, True], ids=["javascript-off", "javascript-on"])
-@pytest.mark.parametrize(("path", "error_prefix", "fill", "form", "thanks"), JOURNEYS, ids=[j[3] for j in JOURNEYS])
+@pytest.mark.parametrize(
+    ("path", "error_prefix", "fill", "form", "thanks"), JOURNEYS, ids=[j[2].__name__ for j in JOURNEYS]
+)
 def test_a_person_completes_the_form(
     browser, served, path: str, error_prefix: str, fill, form: str, thanks: str | None, javascript: bool
 ) -> None:
@@ -101,6 +121,9 @@ def test_a_person_completes_the_form(
     no_axe_violations(page, javascript)
     kept = api.store.get(reference)
     assert kept is not None and kept.form == form and kept.channel == "web"
+    if fill is fill_help_request_for_someone_else:
+        assert (kept.answers["name"], kept.answers["phone"], kept.answers["asker_phone"]) == (
+            "Josée Vermeulen", "", "0470 99 88 77")  # fmt: skip
     context.close()
 
 

@@ -548,3 +548,158 @@ def test_dynamodb_client_config_bounds_a_silent_server_to_10_seconds() -> None:
 
     assert config.retries["mode"] == "standard"
     assert attempts * max(config.connect_timeout, config.read_timeout) <= 10
+
+
+# Keeping a request once, and corrections -------------------------------------------------------------------
+
+DAY_END = int(NOW.timestamp()) + 86400
+
+
+def test_add_once_recognises_the_same_answers_and_gives_the_first_reference(store: Store) -> None:
+    first = submission("LH-ONCE1")
+    assert store.add_once(first, "f" * 64, fingerprint_expires_at=DAY_END, now=NOW) == "LH-ONCE1"
+    assert store.add_once(submission("LH-ONCE2"), "f" * 64, fingerprint_expires_at=DAY_END, now=NOW) == "LH-ONCE1"
+    assert [kept.reference for kept in store.submissions(now=NOW)] == ["LH-ONCE1"], "the repeat left nothing behind"
+    other = submission("LH-ONCE3", answers={"name": "Other"})
+    assert store.add_once(other, "e" * 64, fingerprint_expires_at=DAY_END, now=NOW) == "LH-ONCE3"
+    assert len(list(store.submissions(now=NOW))) == 2
+
+
+def test_add_once_starts_a_new_request_when_the_first_is_finished_or_gone(store: Store) -> None:
+    from helpt.stores import Event
+
+    store.add_once(submission("LH-FIN1"), "a" * 64, fingerprint_expires_at=DAY_END, now=NOW)
+    store.record_event("LH-FIN1", Event(at=NOW, kind="status", status="closed", reason="geholpen"), now=NOW)
+    assert store.add_once(submission("LH-FIN2"), "a" * 64, fingerprint_expires_at=DAY_END, now=NOW) == "LH-FIN2"
+    assert store.add_once(submission("LH-FIN3"), "a" * 64, fingerprint_expires_at=DAY_END, now=NOW) == "LH-FIN2"
+    store.erase("LH-FIN2")
+    assert store.add_once(submission("LH-FIN4"), "a" * 64, fingerprint_expires_at=DAY_END, now=NOW) == "LH-FIN4"
+    assert sorted(kept.reference for kept in store.submissions(now=NOW)) == ["LH-FIN1", "LH-FIN4"]
+
+
+def test_add_once_forgets_a_fingerprint_after_its_day(store: Store) -> None:
+    past = int(NOW.timestamp()) - 1
+    store.add_once(submission("LH-OLD1"), "b" * 64, fingerprint_expires_at=past, now=NOW)
+    assert store.add_once(submission("LH-OLD2"), "b" * 64, fingerprint_expires_at=DAY_END, now=NOW) == "LH-OLD2"
+
+
+def test_add_once_refuses_a_taken_reference_without_touching_the_first(store: Store) -> None:
+    from helpt.stores import ReferenceTaken
+
+    store.add_once(submission("LH-TAKEN"), "c" * 64, fingerprint_expires_at=DAY_END, now=NOW)
+    with pytest.raises(ReferenceTaken):
+        store.add_once(submission("LH-TAKEN", answers={"name": "Iemand anders"}), "d" * 64,
+                       fingerprint_expires_at=DAY_END, now=NOW)  # fmt: skip
+    assert store.get("LH-TAKEN", now=NOW).answers["name"] == "An"
+
+
+def test_correct_replaces_answers_and_keeps_the_old_ones_in_the_history(store: Store) -> None:
+    from helpt.stores import Event
+
+    store.add(submission("LH-FIX1"))
+    change = Event(at=NOW, kind="correction", other="postcode", reason="3000", by="anna")
+    assert store.correct("LH-FIX1", {"postcode": "3010", "needs": ("dog",)}, [change], now=NOW)
+    kept = store.get("LH-FIX1", now=NOW)
+    assert kept.answers == {"name": "An", "postcode": "3010", "needs": ("dog",)}
+    assert store.events("LH-FIX1") == [change]
+    assert store.correct("LH-NONE", {"postcode": "3010"}, [change], now=NOW) is False
+
+
+def test_erase_forgets_the_fingerprint_too(store: Store) -> None:
+    store.add_once(submission("LH-GONE"), "9" * 64, fingerprint_expires_at=DAY_END, now=NOW)
+    store.erase("LH-GONE")
+    if isinstance(store, SQLiteStore):
+        with sqlite3.connect(store.path) as connection:
+            assert connection.execute("SELECT COUNT(*) FROM fingerprints").fetchone()[0] == 0
+    else:
+        items = store.client.scan(TableName=store.table_name)["Items"]
+        assert not [item for item in items if item["pk"]["S"].startswith("FINGERPRINT#")]
+
+
+# SQLite: erased means gone from the file ---------------------------------------------------------------------
+
+
+def _file_bytes(path: Path) -> bytes:
+    return b"".join(candidate.read_bytes() for candidate in path.parent.glob(path.name + "*"))
+
+
+@pytest.mark.parametrize("how", ["erase", "purge"])
+def test_sqlite_erase_and_purge_leave_nothing_in_the_file_or_the_wal(tmp_path: Path, how: str) -> None:
+    from helpt.stores import Event
+
+    path = tmp_path / "data" / "helpt.sqlite3"
+    store = SQLiteStore(path)
+    marker = "Zoë-Wąsik-Quaix-0470998877"
+    reader = sqlite3.connect(path)  # another connection, as the preview server keeps around
+    store.add(submission("LH-SECRET", answers={"name": marker}, expires_at=int(time.time()) + 3600))
+    store.record_event("LH-SECRET", Event(at=NOW, kind="status", status="closed", reason=f"call {marker}"), now=NOW)
+    store.add_once(submission("LH-KEEP", answers={"name": "Keep"}), "k" * 64, fingerprint_expires_at=DAY_END, now=NOW)
+    assert marker.encode() in _file_bytes(path)
+    if how == "erase":
+        assert store.erase("LH-SECRET") == 1
+    else:
+        assert store.purge_expired(now=dt.datetime.now(dt.UTC) + dt.timedelta(hours=2)) >= 1
+    reader.close()
+    assert marker.encode() not in _file_bytes(path)
+    wal = path.with_name(path.name + "-wal")
+    assert not wal.exists() or wal.stat().st_size == 0, "the write-ahead log was emptied"
+
+
+def test_sqlite_secure_delete_is_on_for_every_connection(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "data" / "helpt.sqlite3")
+    with store._operation("check") as connection:
+        assert connection.execute("PRAGMA secure_delete").fetchone()[0] == 1
+
+
+def test_sqlite_a_recreated_file_and_folder_are_private_too(tmp_path: Path) -> None:
+    import shutil
+
+    folder = tmp_path / "data"
+    store = SQLiteStore(folder / "helpt.sqlite3")
+    shutil.rmtree(folder)  # someone cleans up while the server runs
+    assert store.add(submission("LH-NEW")) is True
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert stat.S_IMODE((folder / "helpt.sqlite3").stat().st_mode) == 0o600
+    for side in folder.glob("helpt.sqlite3-*"):
+        assert stat.S_IMODE(side.stat().st_mode) & 0o077 == 0, side.name
+    assert store.get("LH-NEW", now=NOW) is not None
+
+
+def test_add_once_from_eight_threads_at_once_keeps_one(store: Store) -> None:
+    references: list[str] = []
+    barrier = threading.Barrier(8)
+
+    def add(number: int) -> None:
+        barrier.wait()
+        kept = store.add_once(submission(f"LH-TH{number:02d}"), "7" * 64, fingerprint_expires_at=DAY_END, now=NOW)
+        references.append(kept)
+
+    threads = [threading.Thread(target=add, args=(number,)) for number in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(set(references)) == 1
+    assert [kept.reference for kept in store.submissions(now=NOW)] == references[:1]
+
+
+def test_dynamodb_a_claim_left_pending_by_a_crash_never_hands_out_another_persons_reference(
+    dynamodb: DynamoDBStore,
+) -> None:
+    dynamodb.add(submission("LH-OTHER", answers={"name": "Iemand anders"}))
+    # A crash between the claim and the record: the claim points at a reference that is not this request's.
+    dynamodb.client.put_item(TableName=dynamodb.table_name, Item={
+        "pk": {"S": "FINGERPRINT#" + "5" * 64}, "reference": {"S": "LH-OTHER"}, "state": {"S": "pending"},
+        TTL_ATTRIBUTE: {"N": str(DAY_END)},
+    })  # fmt: skip
+    kept = dynamodb.add_once(submission("LH-MINE"), "5" * 64, fingerprint_expires_at=DAY_END, now=NOW)
+    assert kept == "LH-MINE" and dynamodb.get("LH-MINE", now=NOW).answers["name"] == "An"
+    assert dynamodb.add_once(submission("LH-AGAIN"), "5" * 64, fingerprint_expires_at=DAY_END, now=NOW) == "LH-MINE"
+
+
+def test_dynamodb_finishing_a_request_lets_the_same_answers_start_a_new_one(dynamodb: DynamoDBStore) -> None:
+    from helpt.stores import Event
+
+    dynamodb.add_once(submission("LH-DONE1"), "6" * 64, fingerprint_expires_at=DAY_END, now=NOW)
+    dynamodb.record_event("LH-DONE1", Event(at=NOW, kind="status", status="done"), now=NOW)
+    assert dynamodb.add_once(submission("LH-DONE2"), "6" * 64, fingerprint_expires_at=DAY_END, now=NOW) == "LH-DONE2"

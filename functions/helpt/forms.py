@@ -6,10 +6,15 @@ catalogs when a page is rendered, so the HTML form and the validator cannot drif
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from helpt.i18n import language_name
 from helpt.settings import CitySettings
+from helpt.submissions import Answer
+
+# (question, value): the answer to the question is, or includes, the value.
+Condition = tuple[str, str]
 
 
 def N_(message: str) -> str:
@@ -38,11 +43,14 @@ class Field:
     max_length: int = 200
     autocomplete: str = ""
     choices: tuple[Choice, ...] = ()
-    # Required only when another field has this value, e.g. ("help", "pharmacy").
-    required_if: tuple[str, str] | None = None
+    # Required only when every one of these (field, value) conditions holds, e.g. (("help", "pharmacy"),).
+    # Such a question is labelled by when it is needed ("only if ..."), never "optional".
+    required_if: tuple[Condition, ...] = ()
     # Messages: what to do, never "invalid". %(example)s and %(max)s are filled in.
     missing: str = ""
     wrong: str = ""
+    # A postcode of the right shape that is not the city's: what to do instead (differs per form).
+    outside: str = ""
 
     @property
     def input_type(self) -> str:
@@ -57,6 +65,43 @@ class Field:
     def is_multiple(self) -> bool:
         return self.kind == "checkboxes"
 
+    def condition_holds(self, answers: Mapping[str, Answer]) -> bool:
+        """Whether this question's `required_if` conditions all hold for these answers (False without any)."""
+        return bool(self.required_if) and all(holds(condition, answers) for condition in self.required_if)
+
+
+def holds(condition: Condition, answers: Mapping[str, Answer]) -> bool:
+    """Whether the answer to `condition[0]` is, or (for several answers) includes, the value `condition[1]`.
+
+    >>> holds(("help", "pharmacy"), {"help": ("groceries", "pharmacy")}), holds(("for_whom", "self"), {})
+    (True, False)
+    """
+    name, wanted = condition
+    given = answers.get(name, "")
+    return wanted in given if isinstance(given, tuple) else given == wanted
+
+
+@dataclass(frozen=True)
+class OneOf:
+    """At least one of these questions must be answered (how to reach someone), when the conditions hold."""
+
+    fields: tuple[str, ...]
+    message: str
+    when: tuple[Condition, ...] = ()
+
+    def applies(self, answers: Mapping[str, Answer]) -> bool:
+        return all(holds(condition, answers) for condition in self.when)
+
+
+@dataclass(frozen=True)
+class Section:
+    """Questions shown together in a fieldset: who needs help, who is asking. `fields` are consecutive."""
+
+    name: str
+    legend: str
+    hint: str
+    fields: tuple[str, ...]
+
 
 @dataclass(frozen=True)
 class Form:
@@ -66,9 +111,9 @@ class Form:
     fields: tuple[Field, ...]
     title: str
     submit: str
-    # At least one of these must be answered (how to reach the person).
-    one_of: tuple[str, ...] = ()
-    one_of_message: str = ""
+    # Groups of questions of which at least one must be answered (how to reach the person).
+    one_of: tuple[OneOf, ...] = ()
+    sections: tuple[Section, ...] = ()
 
     def get(self, name: str) -> Field:
         return next(item for item in self.fields if item.name == name)
@@ -76,6 +121,30 @@ class Form:
     @property
     def names(self) -> tuple[str, ...]:
         return tuple(item.name for item in self.fields)
+
+    def is_optional(self, question: Field) -> bool:
+        """Optional in every case: only such a question is labelled "(optional)"."""
+        conditional = question.required_if or any(question.name in rule.fields and rule.when for rule in self.one_of)
+        return not question.required and not conditional
+
+    def layout(self) -> list[tuple[Section | None, tuple[Field, ...]]]:
+        """The questions in page order, grouped: (section, its questions), or (None, one question)."""
+        by_first = {section.fields[0]: section for section in self.sections}
+        groups: list[tuple[Section | None, tuple[Field, ...]]] = []
+        skip: set[str] = set()
+        for question in self.fields:
+            if question.name in skip:
+                continue
+            section = by_first.get(question.name)
+            if section is None:
+                groups.append((None, (question,)))
+            else:
+                groups.append((section, tuple(self.get(name) for name in section.fields)))
+                skip.update(section.fields)
+        return groups
+
+    def section_of(self, name: str) -> Section | None:
+        return next((section for section in self.sections if name in section.fields), None)
 
 
 HONEYPOT = "website"
@@ -105,34 +174,32 @@ AVAILABILITY = (
 )
 
 
-def _name(label: str) -> Field:
-    return Field(
-        "name", "text", label, max_length=100, autocomplete="name",
-        missing=N_("Enter your name, for example Maria Peeters"),
-    )  # fmt: skip
+def _name(label: str, name: str = "name", **options: object) -> Field:
+    options = {"missing": N_("Enter your name, for example Maria Peeters"), "autocomplete": "name", **options}
+    return Field(name, "text", label, max_length=100, **options)  # type: ignore[arg-type]
 
 
-def _email(required: bool, hint: str = "") -> Field:
+def _email(required: bool, hint: str = "", name: str = "email", label: str = N_("E-mail address")) -> Field:
     return Field(
-        "email", "email", N_("E-mail address"), hint=hint, required=required, max_length=254, autocomplete="email",
+        name, "email", label, hint=hint, required=required, max_length=254, autocomplete="email",
         missing=N_("Enter your e-mail address, for example name@example.com"),
         wrong=N_("Enter an e-mail address with an @ and a domain, for example name@example.com"),
     )  # fmt: skip
 
 
-def _phone(required: bool, hint: str = "") -> Field:
+def _phone(required: bool, hint: str = "", name: str = "phone", label: str = N_("Phone number")) -> Field:
     return Field(
-        "phone", "tel", N_("Phone number"), hint=hint, required=required, max_length=30, autocomplete="tel",
+        name, "tel", label, hint=hint, required=required, max_length=30, autocomplete="tel",
         missing=N_("Enter your phone number, for example 0470 12 34 56"),
         wrong=N_("Enter a phone number with only digits, spaces and + / . -, for example 0470 12 34 56"),
     )  # fmt: skip
 
 
-def _postcode() -> Field:
+def _postcode(outside: str) -> Field:
     return Field(
         "postcode", "postcode", N_("Postcode"), max_length=10, autocomplete="postal-code",
         missing=N_("Enter your postcode, for example %(example)s"),
-        wrong=N_("We can only help in %(city)s (%(postcodes)s). Call %(phone)s: we will look for help near you."),
+        wrong=N_("Enter a postcode like %(example)s"), outside=outside,
     )  # fmt: skip
 
 
@@ -150,57 +217,105 @@ def _consent(label: str) -> Field:
     )  # fmt: skip
 
 
+_REACH_THE_PERSON = N_(
+    "If the help is for you, give a phone number or an e-mail address, or both. For someone else: only if they "
+    "have one."
+)
+SELF = ("for_whom", "self")
+SOMEONE_ELSE = ("for_whom", "someone-else")
+PHARMACY = ("help", "pharmacy")
+
+# A request is about one person, the person who needs help (`name`, `street`, `phone`...: the same answers a
+# request for oneself has, so records from before the asker's own questions existed read the same). Someone
+# asking for another person adds themselves in the `asker_*` answers; staff reach either.
 HELP_REQUEST = Form(
     name="help_request",
     slug="help-request",
     reference_prefix="H",
     title=N_("Ask for help online"),
     submit=N_("Send my request"),
-    one_of=("phone", "email"),
-    one_of_message=N_("Enter a phone number or an e-mail address, so that we can reach you"),
+    one_of=(
+        OneOf(("phone", "email"), N_("Enter a phone number or an e-mail address, so that we can reach you"), (SELF,)),
+        OneOf(
+            ("asker_phone", "asker_email"),
+            N_("Enter your own phone number or e-mail address, so that we can reach you"),
+            (SOMEONE_ELSE,),
+        ),
+    ),
+    sections=(
+        Section(
+            "person", N_("The person who needs help"), N_("That is you, if you ask for yourself."),
+            ("name", "street", "postcode", "phone", "email", "language"),
+        ),
+        Section(
+            "asker", N_("About you: only if you ask for someone else"),
+            N_("So that we can reach you too. Leave this part empty if you ask for yourself."),
+            ("asker_name", "asker_phone", "asker_email", "relationship", "agreed"),
+        ),
+    ),
     fields=(
-        _name(N_("Your name, or the name of the person who needs help")),
-        _phone(False, N_("We usually call back. Give a phone number or an e-mail address, or both.")),
-        _email(False),
+        Field(
+            "for_whom", "radios", N_("Who is the help for?"), choices=FOR_WHOM,
+            missing=N_("Choose whether the help is for you or for someone else"),
+        ),
+        _name(N_("Name"), missing=N_("Enter the name of the person who needs help, for example Maria Peeters")),
         Field(
             "street", "text", N_("Street and house number"), max_length=150, autocomplete="address-line1",
             missing=N_("Enter the street and house number, for example Kerkstraat 1"),
         ),
-        _postcode(),
+        _postcode(N_("We can only help in %(city)s (%(postcodes)s). Call %(phone)s: we will look for help near you.")),
+        _phone(False, _REACH_THE_PERSON),
+        _email(False, _REACH_THE_PERSON),
+        Field(
+            "language", "radios", N_("In which language shall we talk to the person who needs help?"), choices=(),
+            missing=N_("Choose a language"),
+        ),
+        _name(
+            N_("Your name"), "asker_name", required=False, required_if=(SOMEONE_ELSE,),
+            autocomplete="section-asker name",
+        ),
+        _phone(
+            False, N_("Give a phone number or an e-mail address, or both."), "asker_phone", N_("Your phone number")
+        ),
+        _email(False, name="asker_email", label=N_("Your e-mail address")),
+        Field(
+            "relationship", "text", N_("How do you know the person who needs help?"), required=False,
+            required_if=(SOMEONE_ELSE,), max_length=100, hint=N_("For example: my mother, my neighbour."),
+            missing=N_("Tell us how you know the person who needs help, for example my neighbour"),
+        ),
+        Field(
+            "agreed", "consent", N_("Their agreement"), required=False,
+            required_if=(SOMEONE_ELSE,), choices=(Choice("yes", N_("The person knows and agrees")),),
+            hint=N_("They must know that you ask for help for them."),
+            missing=N_("Ask the person first: we can only help if they know and agree"),
+        ),
         _help_kinds(N_("What do you need help with?")),
         Field(
-            "details", "textarea", N_("Tell us more"), required=False, required_if=("help", "other"),
+            "details", "textarea", N_("Tell us more"), required=False, required_if=(("help", "other"),),
             max_length=1000, hint=N_("For example what you need from the shop. Needed if you chose something else."),
             missing=N_("Describe the other help you need"),
         ),
         Field("urgency", "radios", N_("When do you need help?"), choices=URGENCY,
               missing=N_("Choose when you need help")),
-        Field(
-            "for_whom", "radios", N_("Who is the help for?"), choices=FOR_WHOM,
-            missing=N_("Choose whether the help is for you or for someone else"),
-        ),
-        Field(
-            "relationship", "text", N_("How do you know the person who needs help?"), required=False,
-            required_if=("for_whom", "someone-else"), max_length=100,
-            hint=N_("Only if you ask for someone else. For example: my mother, my neighbour."),
-            missing=N_("Tell us how you know the person who needs help, for example my neighbour"),
-        ),
-        Field(
-            "agreed", "consent", N_("Asking for someone else"), required=False,
-            required_if=("for_whom", "someone-else"), choices=(Choice("yes", N_("The person knows and agrees")),),
-            hint=N_("Only if you ask for someone else: they must know you ask for help for them."),
-            missing=N_("Ask the person first: we can only help if they know and agree"),
-        ),
-        Field(
-            "language", "radios", N_("In which language shall we talk to you?"), choices=(),
-            missing=N_("Choose a language"),
-        ),
         _consent(N_("The city keeps your details only to organise this help, then deletes them.")),
         Field(
-            "health_consent", "consent", N_("Medicines"), required=False, required_if=("help", "pharmacy"),
+            "health_consent", "consent", N_("Medicines for yourself"), required=False,
+            required_if=(PHARMACY, SELF),
             choices=(Choice("yes", N_("I explicitly agree that the city knows I need medicines")),),
-            hint=N_("Only if you need help at the pharmacy. This tells us something about your health."),
+            hint=N_("Only if you ask for help at the pharmacy for yourself. "
+                    "This tells us something about your health."),
             missing=N_("Tick the box to agree, or call us: we need your explicit consent for medicines"),
+        ),
+        Field(
+            "health_consent_other", "consent", N_("Medicines for someone else"), required=False,
+            required_if=(PHARMACY, SOMEONE_ELSE),
+            choices=(Choice("yes", N_(
+                "I explicitly agree that the city knows that the person I ask for needs medicines, "
+                "and they agree to it too"
+            )),),
+            hint=N_("Only if you ask for help at the pharmacy for someone else. This tells us something about "
+                    "their health."),
+            missing=N_("Tick the box once the person agrees, or call us: we need explicit consent for medicines"),
         ),
     ),
 )  # fmt: skip
@@ -215,7 +330,10 @@ VOLUNTEER_SIGNUP = Form(
         _name(N_("Your name")),
         _email(True),
         _phone(True),
-        _postcode(),
+        _postcode(N_(
+            "You can volunteer through this site if you live in %(city)s (%(postcodes)s). Thank you for wanting "
+            "to help: ask your own municipality whether it looks for volunteers too."
+        )),
         _help_kinds(N_("What can you help with?")),
         Field(
             "availability", "checkboxes", N_("When can you help?"), hint=N_("Choose all that apply."),

@@ -9,12 +9,12 @@ anybody typed.
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import hashlib
 import json
 import logging
 import re
+import secrets
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -24,7 +24,7 @@ from helpt.forms import FORMS_BY_SLUG, HONEYPOT, LANG_FIELD, N_, VACANCY_FIELD, 
 from helpt.http_api import BadRequest, Request, json_response, parse_form, request_from_event, response
 from helpt.pages import PageRenderer
 from helpt.settings import CitySettings
-from helpt.stores import SubmissionStore
+from helpt.stores import ReferenceTaken, SubmissionStore
 from helpt.submissions import Answer, Submission, expiry
 from helpt.validation import read_answers, validate
 
@@ -131,16 +131,34 @@ class Intake:
                     {"field": p.field, "message": self.renderer.gettext(lang, p.message) % p.params} for p in problems
                 ]})  # fmt: skip
             return response(422, self.renderer.form_page(page_key, lang, answers, problems))
-        submission = self._submission(form, lang, answers, vacancy)
         try:
-            stored = self.store.add(submission)
+            submission, reference = self._keep(form, lang, answers, vacancy)
         except Exception as error:
             self._log(form, lang, "store_failed", error=type(error).__name__)
             if request.wants_json:
                 return json_response(503, {"error": "service unavailable"})
             return response(503, self.renderer.form_page(page_key, lang, answers, service_problem=True))
-        self._log(form, lang, "stored" if stored else "duplicate", reference=submission.reference)
-        return self._accepted(request, form, lang, submission.reference)
+        self._log(form, lang, "stored" if reference == submission.reference else "duplicate", reference=reference)
+        return self._accepted(request, form, lang, reference)
+
+    def _keep(self, form: Form, lang: str, answers: dict[str, Answer], vacancy: str) -> tuple[Submission, str]:
+        """Store once: the same answers again today (a double click, a reload, a retry) give the reference of
+        the first, unless that request is finished; a reference that happens to be taken is drawn again."""
+        for _attempt in range(REFERENCE_ATTEMPTS):
+            submission = self._submission(form, lang, answers, vacancy)
+            local = submission.created_at.astimezone(ZoneInfo(self.city.timezone))
+            day_ends = dt.datetime.combine(local.date() + dt.timedelta(days=1), dt.time(), local.tzinfo)
+            try:
+                reference = self.store.add_once(
+                    submission,
+                    fingerprint(form, lang, submission.answers, local.date()),
+                    fingerprint_expires_at=int((day_ends + FINGERPRINT_GRACE).timestamp()),
+                    now=submission.created_at,
+                )
+            except ReferenceTaken:
+                continue
+            return submission, reference
+        raise ReferenceTaken(f"no free reference in {REFERENCE_ATTEMPTS} draws")
 
     def _quarantine(self, form: Form, lang: str, answers: dict[str, Answer], vacancy: str, request: Request) -> dict:
         """A bot filled the hidden field: keep it apart, and answer as if all went well."""
@@ -161,7 +179,7 @@ class Intake:
         created_at = self.clock()
         record = dict(answers, **({VACANCY_FIELD: vacancy} if vacancy else {}))
         return Submission(
-            reference=make_reference(form, lang, record, created_at),
+            reference=new_reference(form),
             form=form.name,
             lang=lang,
             created_at=created_at,
@@ -185,20 +203,35 @@ class Intake:
         logger.info(json.dumps({"form": form.name, "lang": lang, "outcome": outcome, **details}))
 
 
-def make_reference(form: Form, lang: str, answers: Mapping[str, Answer], created_at: dt.datetime) -> str:
-    """A short reference that is the same for the same answers on the same day, so a double click, a
-    reload or a retry finds the submission already kept instead of keeping it twice.
+REFERENCE_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"  # no 0, 1, 8 or 9 to read as O, I, B or g
+REFERENCE_ATTEMPTS = 5  # 40 random bits: a second draw is needed about once in 10 million at 100,000 records
+# How long the answers' fingerprint is kept to recognise a repeat: the rest of the city's day, and one more
+# hour so that a retry sent just before midnight still finds the first.
+FINGERPRINT_GRACE = dt.timedelta(hours=1)
 
-    >>> when = dt.datetime(2020, 3, 16, 9, 30, tzinfo=dt.UTC)
-    >>> make_reference(VACANCY_RESPONSE, "nl", {"name": "Ann"}, when)
-    'R-6GEV-5HBJ'
-    >>> make_reference(VACANCY_RESPONSE, "nl", {"name": "Ann"}, when + dt.timedelta(hours=2))
-    'R-6GEV-5HBJ'
+
+def new_reference(form: Form) -> str:
+    """A fresh random reference, short enough to read out on the phone: the form's letter and 8 characters
+    (40 random bits) that cannot be taken for one another.
+
+    >>> reference = new_reference(VACANCY_RESPONSE)
+    >>> bool(_REFERENCE.match(reference)), reference[0]
+    (True, 'R')
+    """
+    code = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"{form.reference_prefix}-{code[:4]}-{code[4:]}"
+
+
+def fingerprint(form: Form, lang: str, answers: Mapping[str, Answer], day: dt.date) -> str:
+    """The same for the same answers to the same form on the same day of the city's calendar: how a double
+    click, a reload or a retry is recognised. A full SHA-256, so that different answers never share one.
+
+    >>> fingerprint(VACANCY_RESPONSE, "nl", {"name": "Ann"}, dt.date(2020, 3, 16))[:12]
+    '2e3c6b5b4f0c'
     """
     canonical = json.dumps(
-        [form.name, lang, created_at.date().isoformat(), sorted((k, list(v) if isinstance(v, tuple) else v)
-                                                                for k, v in answers.items())],
+        [form.name, lang, day.isoformat(), sorted((k, list(v) if isinstance(v, tuple) else v)
+                                                  for k, v in answers.items())],
         ensure_ascii=False,
     )  # fmt: skip
-    code = base64.b32encode(hashlib.sha256(canonical.encode("utf-8")).digest()).decode("ascii")
-    return f"{form.reference_prefix}-{code[:4]}-{code[4:8]}"
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()

@@ -25,6 +25,8 @@ _SINGLE_LINE = ("text", "email", "tel", "postcode")
 TOO_LONG = N_("Use at most %(max)s characters (you used %(count)s)")
 CONTROL_CHARACTERS = N_("Remove the invisible control characters from this answer (they cannot be stored)")
 NOT_A_CHOICE = N_("Choose one of the options shown")
+PHONE_DIGITS = (6, 15)  # a short landline number has 9 digits; an international one at most 15 (E.164)
+PHONE_LENGTH = N_("Check the number: a phone number has 6 to 15 digits, this one has %(count)s. For example 0470 12 34 56")
 
 
 @dataclass(frozen=True)
@@ -62,26 +64,22 @@ def validate(form: Form, answers: Mapping[str, Answer], city: CitySettings) -> l
     for question in form.fields:
         value = answers.get(question.name, "")
         if not value:
-            if _is_required(question, answers):
+            if is_required(question, answers):
                 problems.append(Problem(question.name, question.missing, _params(question, city)))
             continue
         problem = _check(question, value, city)
         if problem is not None:
             problems.append(problem)
-    if form.one_of and not any(answers.get(name) for name in form.one_of):
-        problems.append(Problem(form.one_of[0], form.one_of_message))
-        problems.sort(key=lambda problem: form.names.index(problem.field))
+    for rule in form.one_of:
+        if rule.applies(answers) and not any(answers.get(name) for name in rule.fields):
+            problems.append(Problem(rule.fields[0], rule.message))
+    problems.sort(key=lambda problem: form.names.index(problem.field))
     return problems
 
 
-def _is_required(question: Field, answers: Mapping[str, Answer]) -> bool:
-    if question.required:
-        return True
-    if question.required_if is None:
-        return False
-    other, wanted = question.required_if
-    given = answers.get(other, "")
-    return wanted in given if isinstance(given, tuple) else given == wanted
+def is_required(question: Field, answers: Mapping[str, Answer]) -> bool:
+    """Whether this question must be answered, given the other answers (its `required_if` conditions)."""
+    return question.required or question.condition_holds(answers)
 
 
 def _check(question: Field, value: Answer, city: CitySettings) -> Problem | None:
@@ -96,11 +94,22 @@ def _check(question: Field, value: Answer, city: CitySettings) -> Problem | None
         return Problem(question.name, TOO_LONG, {"max": str(question.max_length), "count": str(len(text))})
     if question.kind == "email" and not _EMAIL.match(text):
         return Problem(question.name, question.wrong)
-    if question.kind == "tel" and not (_PHONE.match(text) and 6 <= len(re.sub(r"\D", "", text)) <= 15):
-        return Problem(question.name, question.wrong)
+    if question.kind == "tel":
+        if not _PHONE.match(text):
+            return Problem(question.name, question.wrong)
+        digits = len(re.sub(r"\D", "", text))
+        if not PHONE_DIGITS[0] <= digits <= PHONE_DIGITS[1]:
+            return Problem(question.name, PHONE_LENGTH, {"count": str(digits)})
     if question.kind == "postcode" and text not in city.postcodes:
-        return Problem(question.name, question.wrong, _params(question, city))
+        message = question.outside if _shape(text) in {_shape(code) for code in city.postcodes} else question.wrong
+        return Problem(question.name, message, _params(question, city))
     return None
+
+
+def _shape(postcode: str) -> str:
+    """A postcode's shape: "3000" -> "9999", "1011 AB" -> "9999 AA", so that "30010" is a typing mistake
+    rather than a postcode of another place."""
+    return re.sub(r"[^\W\d_]", "A", re.sub(r"\d", "9", postcode.upper()))
 
 
 def _params(question: Field, city: CitySettings) -> dict[str, str]:

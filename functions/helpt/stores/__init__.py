@@ -7,20 +7,36 @@ exports, statuses and matches, erasure, the export log); both stores implement b
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from helpt.submissions import Submission
+from helpt.submissions import Answer, Submission
 
 
 class StoreError(RuntimeError):
     """The store could not do what was asked (unreachable, full, refused). Never a duplicate."""
 
 
+class ReferenceTaken(StoreError):
+    """Another record already has this reference (random references can meet): draw a new one and retry."""
+
+
+# A request with one of these statuses is finished: the same answers sent again start a new request.
+FINISHED_STATUSES = ("done", "closed")
+
+
 class SubmissionStore(Protocol):
     def add(self, submission: Submission) -> bool:
-        """Keep a submission once: False if one with this reference is kept already. StoreError on failure."""
+        """Keep a submission under its reference: False, and nothing written, if that reference is taken."""
+
+    def add_once(
+        self, submission: Submission, fingerprint: str, *, fingerprint_expires_at: int, now: dt.datetime | None = None
+    ) -> str:
+        """Keep a submission unless the same answers (`fingerprint`) were kept already and that record is
+        still live and not finished: return the reference the request is kept under, the new one or the
+        earlier one. Raises ReferenceTaken if the new reference is another record's, StoreError on failure.
+        The fingerprint itself is kept until `fingerprint_expires_at` (Unix seconds), then forgotten."""
 
     def quarantine(self, submission: Submission) -> None:
         """Keep what a bot sent (a filled honeypot) apart from real submissions: never read as one."""
@@ -41,10 +57,10 @@ class Event:
     """
 
     at: dt.datetime  # timezone-aware
-    kind: str  # "status" or "match"
+    kind: str  # "status", "match" or "correction"
     status: str = ""  # the submission's new status; empty: unchanged
-    reason: str = ""
-    other: str = ""  # for a match: the other side's reference
+    reason: str = ""  # for a correction: the answer as it was before, as text
+    other: str = ""  # for a match: the other side's reference; for a correction: the question's name
     by: str = ""  # the staff member (OS user or AWS identity)
 
 
@@ -81,6 +97,12 @@ class StaffStore(SubmissionStore, Protocol):
     def record_event(self, reference: str, event: Event, *, now: dt.datetime | None = None) -> bool:
         """Add an event to a live submission's history, and set its status if the event has one.
         False if there is no live submission with this reference."""
+
+    def correct(
+        self, reference: str, answers: Mapping[str, Answer], events: Sequence[Event], *, now: dt.datetime | None = None
+    ) -> bool:
+        """Replace these answers of a live submission (the others stay) and add the correction events to its
+        history, in one step. False if there is no live submission with this reference."""
 
     def events(self, reference: str) -> list[Event]:
         """A submission's history, oldest first."""

@@ -21,7 +21,7 @@ import datetime as dt
 import heapq
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -29,13 +29,18 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from helpt.stores import Event, LogEntry, StoreError
+from helpt.stores import FINISHED_STATUSES, Event, LogEntry, ReferenceTaken, StoreError
 from helpt.stores.sqlite import created_at_text
 from helpt.submissions import Answer, Submission
 
 SUBMISSION_PREFIX = "SUB#"
 QUARANTINE_PREFIX = "QUARANTINE#"
 EXPORT_LOG_PREFIX = "EXPORT#"
+# `FINGERPRINT#<sha-256 of the answers and the city's day>` -> the reference those answers made: how a
+# double click or a retry is recognised. The submission keeps its fingerprint too, so erasing it can find it.
+FINGERPRINT_PREFIX = "FINGERPRINT#"
+# Looks at a pending fingerprint claim (0.2 s, then 0.4 s apart) before it is taken to be left by a crash.
+FINGERPRINT_ROUNDS = 3
 FORM_CREATED_INDEX = "form-created"
 TTL_ATTRIBUTE = "expires_at"
 
@@ -53,6 +58,9 @@ _NAMES = {
     "#status": "status",
     "#history": "history",
     "#last": "last_matched_at",
+    "#ref": "reference",
+    "#state": "state",
+    "#answers": "answers",
 }
 Item = dict[str, Any]
 
@@ -75,6 +83,91 @@ class DynamoDBStore:
     def add(self, submission: Submission) -> bool:
         """Keep a submission once: a conditional put, so a replayed POST never overwrites the first."""
         return self._put(_item(submission, SUBMISSION_PREFIX), "add")
+
+    def add_once(
+        self, submission: Submission, fingerprint: str, *, fingerprint_expires_at: int, now: dt.datetime | None = None
+    ) -> str:
+        """Keep a submission unless these answers made a live, unfinished request today: the reference kept.
+
+        Without transactions (not every DynamoDB-compatible server has them) and without reading any
+        submission (the intake may only write them): the fingerprint is claimed first ("pending"), the record
+        written, then the claim marked "kept". A repeat answers with the earlier reference only once the claim
+        is kept. A claim left pending (a crash between the two writes) is taken over after a short wait, so
+        the worst case is two records, never none, and never another person's reference. Staff remove the
+        claim when they finish or erase the request, so the same answers then make a new one.
+        """
+        item = _item(submission, SUBMISSION_PREFIX)
+        item["fingerprint"] = {"S": fingerprint}
+        key = {"pk": {"S": FINGERPRINT_PREFIX + fingerprint}}
+
+        def claim(state: str) -> Item:
+            return {**key, "reference": {"S": submission.reference}, "state": {"S": state},
+                    TTL_ATTRIBUTE: {"N": str(fingerprint_expires_at)}}  # fmt: skip
+
+        moment = {":now": {"N": str(_unix(now))}}
+        if self._conditional_put(claim("pending"), "attribute_not_exists(#pk) OR #expires <= :now", moment):
+            return self._keep_claimed(item, submission.reference, claim)
+        for round_ in range(FINGERPRINT_ROUNDS):
+            with _errors("add_once"):
+                found = self.client.get_item(TableName=self.table_name, Key=key, ConsistentRead=True).get("Item")
+            if found is None or _expires_at(found) <= _unix(now):
+                if self._conditional_put(claim("pending"), "attribute_not_exists(#pk) OR #expires <= :now", moment):
+                    return self._keep_claimed(item, submission.reference, claim)
+                continue
+            if found.get("state", {}).get("S") == "kept":
+                return found["reference"]["S"]
+            if round_ < FINGERPRINT_ROUNDS - 1:
+                time.sleep(0.2 * 2**round_)  # the first request is between its two writes: give it a moment
+                continue
+            stale = {":earlier": found["reference"], ":pending": {"S": "pending"}}
+            if self._conditional_put(claim("pending"), "#ref = :earlier AND #state = :pending", stale):
+                return self._keep_claimed(item, submission.reference, claim)
+        # Someone else keeps changing this fingerprint right now: keep the request anyway, unrecognised.
+        if not self._put(item, "add_once"):
+            raise ReferenceTaken("DynamoDB store: the reference is taken")
+        return submission.reference
+
+    def _keep_claimed(self, item: Item, reference: str, claim: Callable[[str], Item]) -> str:
+        ours = {":ours": {"S": reference}}
+        if not self._put(item, "add_once"):
+            # Another record has this reference: let go of the claim, so a repeat cannot be sent to it.
+            self._conditional_delete(claim("pending")["pk"]["S"], reference)
+            raise ReferenceTaken("DynamoDB store: the reference is taken")
+        self._conditional_put(claim("kept"), "#ref = :ours", ours)
+        return reference
+
+    def correct(
+        self, reference: str, answers: Mapping[str, Answer], events: Sequence[Event], *, now: dt.datetime | None = None
+    ) -> bool:
+        """Replace these answers of a live submission and append the events, in one conditional update each
+        answer and the history together."""
+        update = "SET #history = list_append(if_not_exists(#history, :empty), :events)"
+        values: dict[str, Any] = {
+            ":empty": {"L": []},
+            ":events": {"L": [{"M": _event_attribute(event)} for event in events]},
+            ":now": {"N": str(_unix(now))},
+        }
+        names = {}
+        for number, (name, value) in enumerate(answers.items()):
+            update += f", #answers.#a{number} = :a{number}"
+            names[f"#a{number}"] = _text(name)
+            values[f":a{number}"] = _answer_attribute(value)
+        request = {"UpdateExpression": update, "ConditionExpression": "attribute_exists(#pk) AND #expires > :now"}
+        try:
+            self.client.update_item(
+                TableName=self.table_name,
+                Key={"pk": {"S": _text(SUBMISSION_PREFIX + reference)}},
+                ExpressionAttributeNames={**_names(request), **names},
+                ExpressionAttributeValues=values,
+                **request,
+            )
+        except ClientError as error:
+            if _code(error) == "ConditionalCheckFailedException":
+                return False
+            raise _store_error("correct", error) from None
+        except BotoCoreError as error:
+            raise _store_error("correct", error) from None
+        return True
 
     def quarantine(self, submission: Submission) -> None:
         """Keep what a bot sent under QUARANTINE#, which no read of submissions looks at; the first copy is kept."""
@@ -131,10 +224,12 @@ class DynamoDBStore:
         """
         values = {":sub": {"S": SUBMISSION_PREFIX}, ":quarantine": {"S": QUARANTINE_PREFIX}}
         values[":now"] = {"N": str(_unix(now))}
+        values[":fingerprint"] = {"S": FINGERPRINT_PREFIX}
         expired = self._pages(
             "purge_expired",
             self.client.scan,
-            FilterExpression="#expires <= :now AND (begins_with(#pk, :sub) OR begins_with(#pk, :quarantine))",
+            FilterExpression="#expires <= :now AND (begins_with(#pk, :sub) OR begins_with(#pk, :quarantine)"
+            " OR begins_with(#pk, :fingerprint))",
             ExpressionAttributeValues=values,
             ProjectionExpression="#pk",
         )
@@ -148,7 +243,7 @@ class DynamoDBStore:
                     ExpressionAttributeNames={"#expires": TTL_ATTRIBUTE},
                     ExpressionAttributeValues={":now": values[":now"]},
                 )
-                deleted += 1
+                deleted += not key["pk"]["S"].startswith(FINGERPRINT_PREFIX)
             except ClientError as error:
                 if _code(error) != "ConditionalCheckFailedException":
                     raise _store_error("purge_expired", error) from None
@@ -235,11 +330,12 @@ class DynamoDBStore:
             "ConditionExpression": "attribute_exists(#pk) AND #expires > :now",
         }
         try:
-            self.client.update_item(
+            updated = self.client.update_item(
                 TableName=self.table_name,
                 Key={"pk": {"S": _text(SUBMISSION_PREFIX + reference)}},
                 ExpressionAttributeNames=_names(request),
                 ExpressionAttributeValues=values,
+                ReturnValues="ALL_NEW",
                 **request,
             )
         except ClientError as error:
@@ -248,6 +344,10 @@ class DynamoDBStore:
             raise _store_error("record_event", error) from None
         except BotoCoreError as error:
             raise _store_error("record_event", error) from None
+        fingerprint = updated.get("Attributes", {}).get("fingerprint", {}).get("S")
+        if fingerprint and event.status in FINISHED_STATUSES:
+            # Finished: the same answers sent again are a new request, not this one.
+            self._conditional_delete(FINGERPRINT_PREFIX + fingerprint, reference)
         return True
 
     def events(self, reference: str) -> list[Event]:
@@ -292,7 +392,26 @@ class DynamoDBStore:
                     TableName=self.table_name, Key={"pk": {"S": _text(prefix + reference)}}, ReturnValues="ALL_OLD"
                 )
             deleted += "Attributes" in response
+            fingerprint = response.get("Attributes", {}).get("fingerprint", {}).get("S")
+            if fingerprint:
+                # The fingerprint is a hash of the answers: it goes too, unless it already points elsewhere.
+                self._conditional_delete(FINGERPRINT_PREFIX + fingerprint, reference)
         return deleted
+
+    def _conditional_delete(self, pk: str, reference: str) -> None:
+        try:
+            self.client.delete_item(
+                TableName=self.table_name,
+                Key={"pk": {"S": pk}},
+                ConditionExpression="#ref = :ref",
+                ExpressionAttributeNames={"#ref": "reference"},
+                ExpressionAttributeValues={":ref": {"S": reference}},
+            )
+        except ClientError as error:
+            if _code(error) != "ConditionalCheckFailedException":
+                raise _store_error("forget_fingerprint", error) from None
+        except BotoCoreError as error:
+            raise _store_error("forget_fingerprint", error) from None
 
     def log(self, entry: LogEntry) -> None:
         """Add a line to the export log, under its own prefix."""
@@ -368,6 +487,24 @@ class DynamoDBStore:
             raise _store_error("create_table", error) from None
         self._wait_until_active(timeout_seconds)
         return self._enable_ttl()
+
+    def _conditional_put(self, item: Item, condition: str, values: dict[str, Any]) -> bool:
+        request = {"ConditionExpression": condition}
+        try:
+            self.client.put_item(
+                TableName=self.table_name,
+                Item=item,
+                ExpressionAttributeNames=_names(request),
+                ExpressionAttributeValues=values,
+                **request,
+            )
+        except ClientError as error:
+            if _code(error) == "ConditionalCheckFailedException":
+                return False
+            raise _store_error("add_once", error) from None
+        except BotoCoreError as error:
+            raise _store_error("add_once", error) from None
+        return True
 
     def _put(self, item: Item, operation: str) -> bool:
         try:

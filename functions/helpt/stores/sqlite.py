@@ -18,12 +18,14 @@ import datetime as dt
 import json
 import os
 import sqlite3
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import closing
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from helpt.stores import Event, LogEntry, StoreError
+from helpt.stores import FINISHED_STATUSES, Event, LogEntry, ReferenceTaken, StoreError
 from helpt.submissions import Answer, Submission
 
 PROJECT_DIR = Path(__file__).resolve().parents[3]
@@ -75,6 +77,14 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE INDEX IF NOT EXISTS events_by_reference ON events (reference, at);
 CREATE INDEX IF NOT EXISTS events_by_kind ON events (kind, reference);
+-- How a repeat of the same answers is recognised (a double click, a reload): a SHA-256 of the answers and
+-- the city's day, pointing at the request they made. Kept only until the end of that day.
+CREATE TABLE IF NOT EXISTS fingerprints (
+    fingerprint TEXT PRIMARY KEY NOT NULL,
+    reference TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS fingerprints_by_reference ON fingerprints (reference);
 -- Who exported or erased what, when; never personal data, so it outlives the submissions.
 CREATE TABLE IF NOT EXISTS export_log (
     id INTEGER PRIMARY KEY,
@@ -110,12 +120,19 @@ class SQLiteStore:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
+        self._create()
+
+    def _create(self) -> None:
+        """Make the folder, the file and the schema, private to the account that runs the server.
+
+        Run again whenever the file is found missing (deleted while the server runs): sqlite3 would otherwise
+        make a new one with the default permissions, readable by every account on the machine.
+        """
         try:
-            # The file holds residents' personal data: only the account that runs the server may read it.
-            # SQLite gives its -wal and -shm files the database file's permissions.
+            # The file holds residents' personal data. SQLite gives its -wal and -shm files the file's mode.
             self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             os.close(os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600))
-            with closing(self._connect()) as connection:
+            with closing(self._open()) as connection:
                 # WAL is a property of the file: set once here, it holds for every later connection.
                 mode = connection.execute("PRAGMA journal_mode=WAL").fetchone()[0]
                 if mode != "wal":
@@ -130,6 +147,58 @@ class SQLiteStore:
         with self._operation("add") as connection:
             # ON CONFLICT DO NOTHING, never INSERT OR REPLACE: a replayed POST must not overwrite the first.
             return connection.execute(_INSERT.format(table="submissions"), row).rowcount == 1
+
+    def add_once(
+        self, submission: Submission, fingerprint: str, *, fingerprint_expires_at: int, now: dt.datetime | None = None
+    ) -> str:
+        """Keep a submission unless these answers made a live, unfinished request today: the reference kept.
+
+        One write transaction, so two identical POSTs at the same moment store one record; ReferenceTaken
+        when the new reference is another record's (the caller draws again).
+        """
+        row = _row(submission)
+        moment = _unix(now)
+        with self._operation("add_once") as connection:
+            connection.execute("BEGIN IMMEDIATE")
+            earlier = connection.execute(
+                "SELECT s.reference FROM fingerprints f JOIN submissions s ON s.reference = f.reference "
+                "WHERE f.fingerprint = ? AND f.expires_at > ? AND s.expires_at > ? AND s.status NOT IN (?, ?)",
+                (fingerprint, moment, moment, *FINISHED_STATUSES),
+            ).fetchone()
+            if earlier is not None:
+                connection.execute("COMMIT")
+                return str(earlier[0])
+            if connection.execute(_INSERT.format(table="submissions"), row).rowcount != 1:
+                connection.execute("ROLLBACK")
+                raise ReferenceTaken("SQLite store: the reference is taken")
+            connection.execute(
+                "INSERT INTO fingerprints (fingerprint, reference, expires_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (fingerprint) DO UPDATE SET reference = excluded.reference, "
+                "expires_at = excluded.expires_at",
+                (fingerprint, submission.reference, fingerprint_expires_at),
+            )
+            connection.execute("COMMIT")
+        return submission.reference
+
+    def correct(
+        self, reference: str, answers: Mapping[str, Answer], events: Sequence[Event], *, now: dt.datetime | None = None
+    ) -> bool:
+        """Replace these answers of a live submission and add the events to its history, in one transaction."""
+        with self._operation("correct") as connection:
+            connection.execute("BEGIN IMMEDIATE")
+            row = connection.execute(
+                f"SELECT {_COLUMNS} FROM submissions WHERE reference = ? AND expires_at > ?", (reference, _unix(now))
+            ).fetchone()
+            if row is None:
+                connection.execute("ROLLBACK")
+                return False
+            current = _submission(row)
+            corrected = _row(replace(current, answers={**current.answers, **answers}))
+            connection.execute("UPDATE submissions SET answers = ? WHERE reference = ?", (corrected[-1], reference))
+            for event in events:
+                _insert_event(connection, reference, event, current.expires_at)
+            connection.execute("COMMIT")
+        return True
 
     def quarantine(self, submission: Submission) -> None:
         """Keep what a bot sent in its own table, never read as a submission; the first copy is kept."""
@@ -170,7 +239,9 @@ class SQLiteStore:
             deleted = connection.execute("DELETE FROM submissions WHERE expires_at <= ?", (moment,)).rowcount
             deleted += connection.execute("DELETE FROM quarantine WHERE expires_at <= ?", (moment,)).rowcount
             connection.execute("DELETE FROM events WHERE expires_at <= ?", (moment,))
+            connection.execute("DELETE FROM fingerprints WHERE expires_at <= ?", (moment,))
             connection.execute("COMMIT")
+            _checkpoint(connection)
         return deleted
 
     def stream(
@@ -234,11 +305,7 @@ class SQLiteStore:
                 return False
             if event.status:
                 connection.execute("UPDATE submissions SET status = ? WHERE reference = ?", (event.status, reference))
-            connection.execute(
-                f"INSERT INTO events (reference, {_EVENT_COLUMNS}, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (reference, created_at_text(event.at), event.kind, event.status, event.reason, event.other, event.by,
-                 row[0]),
-            )  # fmt: skip
+            _insert_event(connection, reference, event, row[0])
             connection.execute("COMMIT")
         return True
 
@@ -266,7 +333,9 @@ class SQLiteStore:
             deleted = connection.execute("DELETE FROM submissions WHERE reference = ?", (reference,)).rowcount
             deleted += connection.execute("DELETE FROM quarantine WHERE reference = ?", (reference,)).rowcount
             connection.execute("DELETE FROM events WHERE reference = ?", (reference,))
+            connection.execute("DELETE FROM fingerprints WHERE reference = ?", (reference,))
             connection.execute("COMMIT")
+            _checkpoint(connection)
         return deleted
 
     def log(self, entry: LogEntry) -> None:
@@ -286,10 +355,19 @@ class SQLiteStore:
         return (LogEntry(dt.datetime.fromisoformat(at), *rest) for at, *rest in rows)
 
     def _connect(self) -> sqlite3.Connection:
+        if not self.path.exists():
+            self._create()
+        return self._open()
+
+    def _open(self) -> sqlite3.Connection:
         # isolation_level=None: autocommit. Each write is one statement, committed when it returns, so no
         # forgotten commit() can lose a submission and no transaction is left open holding the write lock.
         # `timeout` is SQLite's busy timeout: a writer waits for the one holding the lock instead of failing.
-        return sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+        connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+        # Deleted records are overwritten with zeros, not left in free pages: upstream SQLite builds have this
+        # off (Debian's has it on), and an erasure must not depend on how SQLite was compiled.
+        connection.execute("PRAGMA secure_delete = ON")
+        return connection
 
     def _operation(self, name: str) -> _Operation:
         return _Operation(self, name)
@@ -319,6 +397,33 @@ class _Operation:
         if isinstance(error, UnicodeEncodeError):
             # A lone surrogate cannot be written as UTF-8. Its message would quote the text: drop the cause.
             raise StoreError(f"SQLite store: {self.name} failed (text that is not valid Unicode)") from None
+
+
+def _insert_event(connection: sqlite3.Connection, reference: str, event: Event, expires_at: int) -> None:
+    connection.execute(
+        f"INSERT INTO events (reference, {_EVENT_COLUMNS}, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (reference, created_at_text(event.at), event.kind, event.status, event.reason, event.other, event.by,
+         expires_at),
+    )  # fmt: skip
+
+
+# How often an erasure tries to empty the write-ahead log while a reader holds it open; each try already
+# waits up to the busy timeout for readers to finish.
+CHECKPOINT_TRIES = 3
+
+
+def _checkpoint(connection: sqlite3.Connection) -> None:
+    """Copy the write-ahead log into the database and truncate it, so that erased answers are not left in it.
+
+    With secure_delete the database's own pages are zeroed; the log, though, still holds the frames that
+    wrote the record in the first place until a checkpoint runs. TRUNCATE waits for readers to finish.
+    """
+    for _try in range(CHECKPOINT_TRIES):
+        busy, _frames, _done = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        if not busy:
+            return
+        time.sleep(0.05)
+    raise StoreError("SQLite store: the write-ahead log could not be emptied (a reader kept it open)")
 
 
 def _row(submission: Submission) -> tuple[object, ...]:
