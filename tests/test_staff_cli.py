@@ -119,3 +119,39 @@ def test_a_file_that_cannot_be_written_is_a_short_message(local_staff: Staff) ->
 
     assert result.code == 1 and "Kon" in result.err and "Traceback" not in result.err
     assert list(local_staff.store.log_entries()) == [], "nothing exported, nothing logged"
+
+
+@pytest.mark.parametrize(
+    ("arguments", "dutch"),
+    [
+        (["show", "H-1", "--foo"], "onbekende argumenten: --foo"),
+        (["access", "--email", "a@example.com"], "deze argumenten zijn nodig: --output"),
+        (["access", "--output", "x.txt"], "een van de argumenten --email --phone is nodig"),
+        (["status", "H-1", "klaar"], "ongeldige keuze: 'klaar' (kies uit 'new'"),
+        (["status", "H-1", "new", "--reason"], "argument --reason: verwacht één waarde"),
+        (["worklist", "--suggestions", "veel"], "ongeldige waarde (int): 'veel'"),
+        (["erase", "--email", "a@example.com", "--phone", "0470"], "niet samen met argument --email"),
+    ],
+)
+def test_mistakes_in_a_command_are_said_in_the_staff_language(
+    local_staff: Staff, arguments: list[str], dutch: str
+) -> None:
+    result = local_staff(*arguments, lang="nl")
+
+    assert result.code == 2
+    assert result.err.startswith("Gebruik: helpt"), result.err
+    last = result.err.splitlines()[-1]
+    assert last.startswith("helpt") and ": fout: " in last and dutch in last, result.err
+    # ("argument" is Dutch too.)
+    for english in ("unrecognized", "required", "invalid", "choose", "expected", "allowed", "usage", "error"):
+        assert english not in last, last
+
+
+def test_argparse_still_says_each_message_the_catalog_translates() -> None:
+    import argparse
+    import inspect
+
+    from helpt.staff.argparse_words import MESSAGES
+
+    source = inspect.getsource(argparse)
+    assert [message for message in MESSAGES if repr(message) not in source and f'"{message}"' not in source] == []

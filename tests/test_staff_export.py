@@ -284,3 +284,31 @@ def test_the_sqlite_store_keeps_no_open_read_while_an_export_writes(local_staff:
     store.add(help_request("H-NEW", minutes_ago=0))
 
     assert [first.reference, *(s.reference for s in pages)] == ["H-0", "H-1", "H-2", "H-3", "H-4", "H-NEW"]
+
+
+def test_a_request_for_someone_else_exports_each_persons_answers_under_their_own_heading(local_staff: Staff) -> None:
+    mother = help_request(
+        "H-ASKED", for_whom="someone-else", phone="", asker_name="Els Peeters", asker_phone=PHONE,
+        relationship="mijn moeder", agreed="yes", help=("pharmacy",), health_consent_other="yes",
+    )  # fmt: skip
+    old = help_request("H-OLD", minutes_ago=90)
+    for name in ("asker_name", "asker_phone", "asker_email", "health_consent_other"):
+        del old.answers[name]  # stored before the form asked the asker about herself
+    local_staff.add(mother, old)
+    csv_file, xlsx_file = local_staff.tmp_path / "two.csv", local_staff.tmp_path / "two.xlsx"
+
+    assert local_staff("export", "--output", str(csv_file), "--form", "help_request", lang="nl").code == 0
+    assert local_staff("export", "--output", str(xlsx_file), "--form", "help_request").code == 0
+
+    rows = {row["Referentie"]: row for row in read_csv(csv_file)}
+    asked = rows["H-ASKED"]
+    assert (asked["Naam"], asked["Naam aanvrager"]) == ("Maria Peeters", "Els Peeters")
+    assert asked["Telefoonnummer"] == "" and asked["Telefoonnummer aanvrager"] == LEFT_TO_RIGHT_MARK + PHONE
+    assert asked["Hoe de aanvrager de persoon kent"] == "mijn moeder"
+    assert asked["Toestemming voor geneesmiddelen, door de aanvrager voor de persoon"] == "ja"
+    assert rows["H-OLD"]["Naam aanvrager"] == "" and rows["H-OLD"]["Telefoonnummer"] == LEFT_TO_RIGHT_MARK + (
+        "0470 12 34 56"
+    )
+    headings, _ = read_xlsx(xlsx_file)
+    assert "Your name" not in headings and "Your phone number" not in headings, "whose answer, not 'your'"
+    assert {"Asker's name", "Asker's phone number", "Asker's e-mail address", "Name", "Phone number"} <= set(headings)

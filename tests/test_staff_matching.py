@@ -178,3 +178,60 @@ def test_a_slip_needs_a_match_first(local_staff: Staff) -> None:
 
     assert result.code == 1 and "helpt match H-1" in result.err
     assert not (local_staff.tmp_path / "s.pdf").exists()
+
+
+def _for_mother(reference: str, phone: str = "", **changes: object) -> object:
+    answers = {
+        "for_whom": "someone-else", "phone": phone, "asker_name": "Els Peeters", "asker_phone": "0470 99 88 77",
+        "asker_email": "els@example.com", "relationship": "mijn moeder", "agreed": "yes", **changes,
+    }  # fmt: skip
+    return help_request(reference, **answers)
+
+
+def test_the_worklist_says_a_request_is_for_someone_else(local_staff: Staff) -> None:
+    local_staff.add(_for_mother("H-1"), help_request("H-2", minutes_ago=30))
+
+    worklist = local_staff("worklist", lang="nl").out
+
+    first, second = worklist.split("H-2")
+    assert "Voor iemand anders | Hoe de aanvrager de persoon kent: mijn moeder" in first
+    assert "iemand anders" not in second
+    assert "Els" not in worklist and "0470" not in worklist
+
+
+def test_the_handout_names_the_person_who_needs_help_never_the_asker(local_staff: Staff) -> None:
+    local_staff.add(_for_mother("H-1"))
+
+    shown = local_staff("handout", "H-1").out
+
+    assert "First name: Maria" in shown
+    for askers in ("Els", "0470 99 88 77", "els@example.com", "moeder"):
+        assert askers not in shown, askers
+
+
+def _slip_text(staff: Staff, reference: str, lang: str = "en") -> str:
+    staff.add(volunteer(f"V-{reference}", name="Ann Janssens"))
+    assert staff("match", reference, f"V-{reference}").code == 0
+    output = staff.tmp_path / f"{reference}.pdf"
+    result = staff("slip", reference, "--output", str(output), lang=lang)
+    assert result.code == 0, result.err
+    reader = pypdf.PdfReader(output)
+    assert len(reader.pages) == 1, "still one page"
+    return " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+
+
+def test_the_task_slip_says_whom_to_call_the_person_first_else_the_asker(local_staff: Staff) -> None:
+    old = help_request("H-OLD", phone="016 20 30 40")
+    for name in ("asker_name", "asker_phone", "asker_email", "health_consent_other"):
+        del old.answers[name]
+    local_staff.add(_for_mother("H-ASKER"), _for_mother("H-OWN", phone="016 20 30 40"), old)
+
+    asker = _slip_text(local_staff, "H-ASKER")
+    own = _slip_text(local_staff, "H-OWN", lang="nl")
+    before = _slip_text(local_staff, "H-OLD")
+
+    assert "Call Els, who asked for this help for Maria (mijn moeder): 0470 99 88 77" in asker
+    assert "Kerkstraat 1" in asker and "Peeters" not in asker and "els@example.com" not in asker
+    assert "Bel Maria: 016 20 30 40" in own and "0470 99 88 77" not in own
+    assert "Els vroeg deze hulp voor Maria (mijn moeder)." in own
+    assert "Call Maria: 016 20 30 40" in before and "asked for this help" not in before

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
+from zoneinfo import ZoneInfo
 
 import pytest
 from test_staff_support import NOW, Staff, expired, help_request, vacancy_response, volunteer
@@ -139,3 +141,108 @@ def test_the_export_log_lists_who_did_what(staff: Staff) -> None:
     assert "export" in lines[0] and "form=help_request format=xlsx" in lines[0] and "(1)" in lines[0]
     assert "fiche" in lines[1] and "één hulpvraag" in lines[1]
     assert all(staff.who in line for line in lines)
+
+
+def _for_mother(reference: str, **changes: object) -> object:
+    """A daughter (Els) asks for her mother (Maria), who has a landline but no e-mail."""
+    answers = {
+        "for_whom": "someone-else", "phone": "016 20 30 40", "asker_name": "Els Peeters",
+        "asker_phone": "0470 99 88 77", "asker_email": "els@example.com", "relationship": "mijn moeder",
+        "agreed": "yes", **changes,
+    }  # fmt: skip
+    return help_request(reference, **answers)
+
+
+def test_access_finds_a_request_by_the_askers_details_and_says_so(staff: Staff) -> None:
+    staff.add(_for_mother("H-1"), help_request("H-OTHER", phone="0470 11 11 11"))
+    as_text, as_json = staff.tmp_path / "els.txt", staff.tmp_path / "els.json"
+
+    by_email = staff("access", "--email", "ELS@example.com", "--output", str(as_text))
+    by_phone = staff("access", "--phone", "+32 470 99 88 77", "--output", str(as_json))
+
+    assert by_email.code == 0 and by_phone.code == 0, by_email.err + by_phone.err
+    text = as_text.read_text(encoding="utf-8")
+    assert "Found: as the person who asked for help for someone else" in text
+    assert "Asker's name: Els Peeters" in text and "Asker's phone number: 0470 99 88 77" in text
+    assert "Name: Maria Peeters" in text and "Groceries; Walking the dog" in text
+    for mothers in ("Kerkstraat", "016 20 30 40", "Postcode"):
+        assert mothers not in text, "the mother's address and number are her own data"
+    assert "Left out: the other person's contact details" in text
+    (item,) = json.loads(as_json.read_text(encoding="utf-8"))["submissions"]
+    assert item["found_as"] == ["asker"] and sorted(item["left_out"]) == ["phone", "postcode", "street"]
+    assert "street" not in item["answers"] and item["answers"]["asker_email"] == "els@example.com"
+
+
+def test_access_by_the_persons_own_number_names_who_asked_but_not_how_to_reach_them(staff: Staff) -> None:
+    staff.add(_for_mother("H-1"))
+    output = staff.tmp_path / "maria.txt"
+
+    result = staff("access", "--phone", "016/20.30.40", "--output", str(output), lang="nl")
+
+    assert result.code == 0, result.err
+    text = output.read_text(encoding="utf-8")
+    assert "Gevonden: als de persoon die hulp nodig heeft" in text
+    assert "Straat en huisnummer: Kerkstraat 1" in text and "Naam aanvrager: Els Peeters" in text
+    assert "0470 99 88 77" not in text and "els@example.com" not in text
+
+
+def test_a_request_stored_before_the_askers_questions_is_found_by_its_only_contact(staff: Staff) -> None:
+    old = help_request("H-OLD", for_whom="someone-else", relationship="mijn moeder", agreed="yes")
+    for name in ("asker_name", "asker_phone", "asker_email", "health_consent_other"):
+        del old.answers[name]
+    staff.add(old)
+    output = staff.tmp_path / "old.json"
+
+    access = staff("access", "--phone", "0470 12 34 56", "--output", str(output))
+    erased = staff("erase", "--phone", "0470123456", "--yes")
+
+    assert access.code == 0 and erased.code == 0
+    (item,) = json.loads(output.read_text(encoding="utf-8"))["submissions"]
+    assert item["found_as"] == ["person"] and item["left_out"] == []
+    assert "Erased 1 record." in erased.out and references(staff) == []
+
+
+def test_the_access_report_reads_each_event_once_from_its_own_side(local_staff: Staff) -> None:
+    local_staff.add(help_request("H-1", email="maria@example.com"), volunteer("V-1", email="maria@example.com"))
+    for reference, event in (
+        ("H-1", Event(NOW, "match", "matched", other="V-1")),
+        ("V-1", Event(NOW, "match", other="H-1")),
+        ("H-1", Event(NOW, "status", "done")),
+    ):
+        local_staff.store.record_event(reference, event, now=NOW)
+    output = local_staff.tmp_path / "maria.txt"
+
+    local_staff("access", "--email", "maria@example.com", "--output", str(output), lang="nl")
+
+    text = output.read_text(encoding="utf-8")
+    volunteer_part, request_part = text.split("Hulpvraag H-1")
+    assert "gekoppeld aan een hulpvraag" in volunteer_part
+    assert "vrijwilliger" not in volunteer_part.split("Geschiedenis")[1], "a volunteer is not matched with one"
+    assert request_part.count("gekoppeld aan een vrijwilliger") == 1
+    assert "gekoppeld aan een vrijwilliger gekoppeld" not in request_part, "the status is not said twice"
+    assert "status: afgerond" in request_part and "Status: afgerond" in request_part
+
+
+def test_erasure_shows_form_name_and_date_of_each_record_before_asking(
+    local_staff: Staff, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    local_staff.add(_for_mother("H-1"), volunteer("V-1", phone="0470 99 88 77"))
+    monkeypatch.setattr("sys.stdin", io.StringIO("n\nn\n"))
+    day = (NOW - dt.timedelta(minutes=60)).astimezone(ZoneInfo("Europe/Brussels")).strftime("%Y-%m-%d")
+
+    by_phone = local_staff("erase", "--phone", "0470 99 88 77")
+    by_reference = local_staff("erase", "--reference", "H-1", lang="nl")
+    nothing = local_staff("erase", "--reference", "H-NONE", "--yes")
+
+    lines = by_phone.out.splitlines()
+    assert any(
+        "H-1  Help request  " + day in line
+        and "Maria Peeters (asked for by Els Peeters)" in line
+        and "Found: as the person who asked for help for someone else" in line
+        for line in lines
+    ), by_phone.out
+    assert any(line.startswith("  V-1  Volunteer  ") and "Ann Janssens" in line for line in lines)
+    assert "erased whole, with the details of the person who needs help" in by_phone.out
+    assert "H-1  Hulpvraag  " + day in by_reference.out and "Maria Peeters" in by_reference.out
+    assert nothing.code == 0 and "there is no record with reference H-NONE" in nothing.out
+    assert references(local_staff) == ["H-1", "V-1"]

@@ -26,7 +26,9 @@ TOO_LONG = N_("Use at most %(max)s characters (you used %(count)s)")
 CONTROL_CHARACTERS = N_("Remove the invisible control characters from this answer (they cannot be stored)")
 NOT_A_CHOICE = N_("Choose one of the options shown")
 PHONE_DIGITS = (6, 15)  # a short landline number has 9 digits; an international one at most 15 (E.164)
-PHONE_LENGTH = N_("Check the number: a phone number has 6 to 15 digits, this one has %(count)s. For example 0470 12 34 56")
+PHONE_LENGTH = N_(
+    "Check the number: a phone number has 6 to 15 digits, this one has %(count)s. For example 0470 12 34 56"
+)
 
 
 @dataclass(frozen=True)

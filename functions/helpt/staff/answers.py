@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from zoneinfo import ZoneInfo
 
 from helpt.forms import FORMS, VACANCY_FIELD, Field, Form, choices
@@ -33,9 +33,24 @@ CHANNELS = {"web": N_("web form"), "phone": N_("phone")}
 CONSENT_READ_ALOUD = "consent_read_aloud"
 # Answers a record may hold beyond its form's questions.
 EXTRA_ANSWERS = {VACANCY_FIELD: N_("Vacancy"), CONSENT_READ_ALOUD: N_("Consent read aloud on the phone")}
-# Questions that the forms word differently ("Your name" / "Your name, or the name of the person who needs
-# help"): one column for several forms needs one heading that fits them all.
+# Questions that the forms word differently (a volunteer's "Your name", a help request's "Name" of the person
+# who needs help): one column for several forms needs one heading that fits them all.
 SHARED_HEADINGS = {"name": N_("Name"), "help": N_("Kind of help")}
+# A help request for someone else holds two people. The form asks the asker about "your name", which is
+# right on the page and wrong in a list or an export read by staff: there the answers say whose they are.
+# The person who needs help keeps the form's own labels ("Name", "Phone number"): they are the request's
+# person, also in records from before the asker's questions existed.
+STAFF_LABELS = {
+    "help_request": {
+        "asker_name": N_("Asker's name"),
+        "asker_phone": N_("Asker's phone number"),
+        "asker_email": N_("Asker's e-mail address"),
+        "relationship": N_("How the asker knows the person"),
+        "agreed": N_("The person knows and agrees (says the asker)"),
+        "health_consent": N_("Consent for medicines, by the person"),
+        "health_consent_other": N_("Consent for medicines, by the asker for the person"),
+    },
+}
 SEPARATOR = "; "
 _HOUSE_NUMBER_WORDS = {"bus", "box", "bte", "b", "nr", "nr.", "no", "no."}
 
@@ -60,7 +75,10 @@ def question(form: Form | None, name: str) -> Field | None:
 
 
 def question_label(form: Form, name: str, texts: Texts) -> str:
-    """A question's label as the form shows it, or the name of an answer the form does not ask."""
+    """A question's label as staff read it (the form's, unless STAFF_LABELS says whose answer it is), or the
+    name of an answer the form does not ask."""
+    if name in STAFF_LABELS.get(form.name, {}):
+        return texts.gettext(STAFF_LABELS[form.name][name])
     if name in form.names:
         return texts.form(form.get(name).label)
     return texts.gettext(EXTRA_ANSWERS[name]) if name in EXTRA_ANSWERS else name
@@ -86,21 +104,52 @@ def _joined(value: Answer) -> str:
     return value if isinstance(value, str) else SEPARATOR.join(value)
 
 
+def stored_text(value: Answer) -> str:
+    """An answer as it is stored, as one text (several choices' values joined with "; "): how a
+    correction's history keeps the answer it replaced.
+
+    >>> stored_text(("groceries", "dog")), stored_text("0470 12 34 56")
+    ('groceries; dog', '0470 12 34 56')
+    """
+    return _joined(value)
+
+
+def stored_answer(question: Field | None, text: str) -> Answer:
+    """The answer `stored_text` made the text from, as the question holds it."""
+    if question is not None and question.is_multiple:
+        return tuple(item for item in text.split(SEPARATOR) if item)
+    return text
+
+
 def answer_text(question: Field | None, value: Answer, texts: Texts, city: CitySettings) -> str:
     """One answer as text: choice values as their labels, several joined with "; ", free text exact."""
     return answer_formatter(question, texts, city)(value)
+
+
+def replaced_answer(form: Form, name: str, text: str, texts: Texts, city: CitySettings) -> str:
+    """The answer a correction replaced (kept by `stored_text`), shown as that answer was."""
+    if not text:
+        return texts.gettext("(empty)")
+    asked = question(form, name)
+    return answer_text(asked, stored_answer(asked, text), texts, city)
 
 
 def record_lines(
     submission: Submission, texts: Texts, city: CitySettings, *, skip_empty: bool = True
 ) -> list[tuple[str, str]]:
     """Every answer of a record as (label, text), in the form's order, then any others it holds."""
-    form = FORMS.get(submission.form)
-    names = [name for name in (form.names if form else ()) if name in submission.answers]
-    names += [name for name in submission.answers if name not in names]
+    return answer_lines(FORMS.get(submission.form), submission.answers, texts, city, skip_empty=skip_empty)
+
+
+def answer_lines(
+    form: Form | None, answers: Mapping[str, Answer], texts: Texts, city: CitySettings, *, skip_empty: bool = True
+) -> list[tuple[str, str]]:
+    """Answers as (label, text), in the form's order, then any others."""
+    names = [name for name in (form.names if form else ()) if name in answers]
+    names += [name for name in answers if name not in names]
     lines = []
     for name in names:
-        text = answer_text(question(form, name), submission.answers[name], texts, city)
+        text = answer_text(question(form, name), answers[name], texts, city)
         if text or not skip_empty:
             lines.append((question_label(form, name, texts) if form else name, text))
     return lines

@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from helpt.forms import FORMS
 from helpt.settings import SettingsError, load_city
 from helpt.staff import commands
+from helpt.staff.argparse_words import speaking
 from helpt.staff.command_help import COMMANDS
 from helpt.staff.context import StaffContext, city_file, store_choice
 from helpt.staff.matching import STATUS_VALUES
@@ -137,8 +138,15 @@ def _arguments(built: dict[str, _Parser], texts: Texts) -> None:
     built["match"].add_argument("volunteer", metavar="V-REFERENCE", help=_("the volunteer"))
     built["status"].add_argument("reference", metavar=reference, help=_("the request or volunteer"))
     built["status"].add_argument("status", choices=STATUS_VALUES, help=_("the new status"))
-    built["status"].add_argument("--reason", default="", help=_("why (needed to close), in a few words"))
+    built["status"].add_argument(
+        "--reason", default="", metavar=_("REASON"), help=_("why (needed to close), in a few words")
+    )
     built["show"].add_argument("reference", metavar=reference, help=_("the record to show"))
+    built["correct"].add_argument("reference", metavar=reference, help=_("the record to correct"))
+    built["correct"].add_argument(
+        "--set", action="append", default=[], metavar=_("QUESTION=ANSWER"),
+        help=_("the new answer to one question, without asking (repeat for several)"),
+    )  # fmt: skip
     built["slip"].add_argument("reference", metavar="H-REFERENCE", help=_("the matched help request"))
     built["slip"].add_argument("--output", required=True, metavar=_("FILE"), help=_("the PDF to write"))
     built["slip"].add_argument("--paper", choices=("a5", "a4"), default="a5", help=_("paper size (default: a5)"))
@@ -223,7 +231,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     languages = available_languages(city.languages)
     wanted = _peek(arguments, "--lang") or environ.get(LANG_VARIABLE) or city.default_language
     texts = load_texts(wanted if wanted in languages else languages[0])
-    args = build_parser(texts, languages, city.site_name.get(texts.lang, city.name)).parse_args(arguments)
+    with speaking(texts):
+        args = build_parser(texts, languages, city.site_name.get(texts.lang, city.name)).parse_args(arguments)
     if args.lang != texts.lang:
         texts = load_texts(args.lang)
     choice = store_choice(

@@ -37,8 +37,9 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     ),
     "slip": (
         N_("make the task slip (PDF) for the matched volunteer"),
-        N_("A one-page PDF for the volunteer: what to do, where, when, the money rules, and the city's phone "
-           "number. It holds the person's first name and address: give it to the matched volunteer only."),
+        N_("A one-page PDF for the volunteer: what to do, where, whom to call, when, the money rules, and the "
+           "city's phone number. It holds the person's first name, address and a phone number: give it to the "
+           "matched volunteer only."),
         "helpt slip H-ABCD-EFGH --output slip.pdf\n  helpt slip H-ABCD-EFGH --lang en --paper a4 --output slip.pdf",
     ),
     "handout": (
@@ -51,9 +52,19 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "intake": (
         N_("enter a help request taken by phone"),
         N_("Asks the web form's questions one by one: type the caller's answers. Choices have numbers. Read the "
-           "consent text aloud when asked. Type stop to stop without saving. At the end you get the reference "
-           "to give the caller."),
+           "consent text aloud when asked. At the end you see the whole request: type y to save it, or n to "
+           "change any answer first. Type stop to stop; the tool asks before it drops what you typed. Once "
+           "saved, you get the reference to give the caller."),
         "helpt intake\n  helpt intake --lang en",
+    ),
+    "correct": (
+        N_("correct answers of a stored record"),
+        N_("Shows the record's questions with their answers: pick one by its number and type the new answer, "
+           "checked as the form checks it. Or give the new answers with --set, for example --set "
+           "phone=0470123456 (several choices with commas: --set help=groceries,pharmacy; nothing after = "
+           "empties an answer). Each correction is kept in the record's history with the old answer, when "
+           "and by whom: helpt show lists them."),
+        "helpt correct H-ABCD-EFGH\n  helpt correct H-ABCD-EFGH --set phone=0470123456 --set postcode=3010",
     ),
     "export": (
         N_("export submissions to a CSV or Excel file"),
@@ -71,16 +82,19 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     ),
     "access": (
         N_("write everything held about one person (GDPR access request)"),
-        N_("Finds every record with this e-mail address or phone number and writes it to a file: readable text "
-           "to send to the person, or JSON. Expired records are deleted first. Recorded in the export log, "
-           "without the address or number."),
+        N_("Finds every record with this e-mail address or phone number, also a help request someone asked for "
+           "another person (found by either person's details), and writes it to a file: readable text to send "
+           "to the person, or JSON. It says as whom the person was found, and leaves out the other person's "
+           "contact details. Expired records are deleted first. Recorded in the export log, without the "
+           "address or number."),
         "helpt access --email maria@example.com --output maria.txt\n"
         '  helpt access --phone "0470 12 34 56" --format json --output access.json',
     ),
     "erase": (
         N_("erase a person's data on request"),
         N_("Deletes every record with this reference, e-mail address or phone number (0470 12 34 56 and "
-           "+32 470 12 34 56 are the same number), what was kept apart as spam, and their history. Expired "
+           "+32 470 12 34 56 are the same number; either person of a request for someone else), what was kept "
+           "apart as spam, and their history. It first lists each record with its form, name and date. Expired "
            "records are deleted first. The export log keeps that an erasure happened, not whose. Files "
            "exported earlier are not touched: delete them yourself."),
         'helpt erase --reference H-ABCD-EFGH\n  helpt erase --email maria@example.com\n'

@@ -13,13 +13,18 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from helpt.forms import FORMS, HELP_REQUEST
-from helpt.intake import make_reference
+from helpt.staff.answer_commands import correct, intake
 from helpt.staff.answers import CHANNELS, FORM_NAMES, STATUSES, labelled, local_time, named, record_lines
 from helpt.staff.context import StaffContext
 from helpt.staff.files import private_file
+from helpt.staff.privacy_commands import KEEP_SAFE, access, erase, purge
 from helpt.staff.problems import StaffProblem
 from helpt.staff.texts import N_
-from helpt.submissions import Submission, expiry
+from helpt.stores import Event
+
+# Every command, for the command line to find by name; those that hold more than a few lines live apart.
+__all__ = ["access", "correct", "erase", "export", "exports", "figures", "handout", "intake", "match", "purge",
+           "show", "slip", "status", "worklist"]  # fmt: skip
 
 ACTIONS = {
     "export": N_("export"),
@@ -30,8 +35,6 @@ ACTIONS = {
     "purge": N_("purge"),
 }
 ONE_REQUEST = N_("one help request")
-EXPIRED = N_("expired records")
-KEEP_SAFE = N_("It holds personal data: keep it in your own folder, never e-mail it, and delete it when you are done.")
 
 
 def _say(text: str = "") -> None:
@@ -91,12 +94,29 @@ def show(context: StaffContext, args: argparse.Namespace) -> int:
     _say(labelled(_("Deleted after"), local_time(expires, city), indent=2))
     for label, text in record_lines(record, texts, city):
         _say(f"  {label}: {text}")
-    for event in context.store.events(record.reference):
-        what = _("matched with %(other)s") % {"other": event.other} if event.kind == "match" else ""
-        change = named(STATUSES, event.status, texts) if event.status else ""
-        details = ", ".join(part for part in (what, change, event.reason) if part)
-        _say(f"  {local_time(event.at, city)}  {event.by}: {details}")
+    history = context.store.events(record.reference)
+    if history:
+        _say(_("History:"))
+    for event in history:
+        _say("  " + history_line(event, record.form, context))
     return 0
+
+
+def history_line(event: Event, form_name: str, context: StaffContext) -> str:
+    """One event as staff read it: when, who, and what (a correction with the answer it replaced)."""
+    from helpt.staff.answers import question_label, replaced_answer
+
+    _, texts, city = context.texts.gettext, context.texts, context.city
+    if event.kind == "correction":
+        form = FORMS[form_name]
+        old = replaced_answer(form, event.other, event.reason, texts, city)
+        text = _("corrected %(question)s on %(date)s by %(who)s, was: %(old)s")
+        values = {"question": question_label(form, event.other, texts), "date": local_time(event.at, city)}
+        return text % {**values, "who": event.by, "old": old}
+    what = _("matched with %(other)s") % {"other": event.other} if event.kind == "match" else ""
+    change = named(STATUSES, event.status, texts) if event.status else ""
+    details = ", ".join(part for part in (what, change, event.reason) if part)
+    return f"{local_time(event.at, city)}  {event.by}: {details}"
 
 
 def slip(context: StaffContext, args: argparse.Namespace) -> int:
@@ -116,7 +136,7 @@ def slip(context: StaffContext, args: argparse.Namespace) -> int:
         temporary.write_bytes(pdf)
         context.log("slip", ONE_REQUEST, 1)
     _say(_("Wrote the task slip to %(file)s.") % {"file": args.output})
-    _say(_("It holds the person's first name and address: give it to the matched volunteer only."))
+    _say(_("It holds the person's first name, address and a phone number: give it to the matched volunteer only."))
     return 0
 
 
@@ -134,44 +154,6 @@ def handout(context: StaffContext, args: argparse.Namespace) -> int:
     else:
         context.log("handout", ONE_REQUEST, 1)
         _say(text.rstrip("\n"))
-    return 0
-
-
-def intake(context: StaffContext, args: argparse.Namespace) -> int:
-    from helpt.staff.intake_prompts import IntakeStopped, PhoneIntake
-
-    _, city = context.texts.gettext, context.city
-    _say(_("A help request taken by phone. Type the caller's answers; type stop to stop without saving."))
-    prompts = PhoneIntake(city, context.texts, ask=input, say=_say)
-    try:
-        answers = prompts.run()
-        created_at = context.now()
-        lang = context.texts.lang if context.texts.lang in city.languages else city.default_language
-        request = Submission(
-            reference=make_reference(HELP_REQUEST, lang, answers, created_at),
-            form=HELP_REQUEST.name,
-            lang=lang,
-            created_at=created_at,
-            expires_at=expiry(created_at, city.retention_days),
-            answers=answers,
-            channel="phone",
-            status="new",
-        )
-        _say("")
-        _say(_("The request:"))
-        for label, text in record_lines(request, context.texts, city):
-            _say(f"  {label}: {text}")
-        if not prompts.confirm(_("Save this request?")):
-            raise IntakeStopped
-    except IntakeStopped:
-        _say(_("Stopped: nothing was saved."))
-        return 1
-    if context.store.add(request):
-        _say(_("Saved. Give the caller this reference: %(reference)s") % {"reference": request.reference})
-    else:
-        _say(
-            _("This request was already saved today, with reference %(reference)s.") % {"reference": request.reference}
-        )
     return 0
 
 
@@ -217,67 +199,6 @@ def exports(context: StaffContext, args: argparse.Namespace) -> int:
     for entry in entries:
         action = named(ACTIONS, entry.action, context.texts)
         _say(f"{local_time(entry.at, context.city)}  {entry.who}  {action}  {_(entry.filter)}  ({entry.rows})")
-    return 0
-
-
-def purge(context: StaffContext, args: argparse.Namespace) -> int:
-    deleted = _purge(context)
-    text = context.texts.ngettext("Deleted %(count)d expired record.", "Deleted %(count)d expired records.", deleted)
-    _say(text % {"count": deleted})
-    return 0
-
-
-def _purge(context: StaffContext) -> int:
-    deleted = context.store.purge_expired(context.now())
-    context.log("purge", EXPIRED, deleted)
-    return deleted
-
-
-def erase(context: StaffContext, args: argparse.Namespace) -> int:
-    from helpt.staff.intake_prompts import confirm
-    from helpt.staff.privacy import Person, records_of
-
-    _, now = context.texts.gettext, context.now()
-    _purge(context)
-    if args.reference:
-        references, found_by = [args.reference], N_("by reference")
-    else:
-        person = Person(email=args.email or "", phone=args.phone or "", country_code=context.city.phone_country_code)
-        kept, quarantined = records_of(context.store, person, now)
-        references, found_by = list(dict.fromkeys(s.reference for s in kept + quarantined)), person.found_by
-        if not references:
-            context.log("erase", found_by, 0)
-            _say(_("Nothing found: no record holds this e-mail address or phone number."))
-            return 0
-    _say(_("To erase: %(references)s") % {"references": ", ".join(references)})
-    if not args.yes and not confirm(context.texts, input, _say, _("Erase these records for good?")):
-        _say(_("Nothing was erased."))
-        return 1
-    erased = sum(context.store.erase(reference) for reference in references)
-    context.log("erase", found_by, erased)
-    _say(context.texts.ngettext("Erased %(count)d record.", "Erased %(count)d records.", erased) % {"count": erased})
-    _say(_("Delete any file exported before that holds them too (see helpt exports for which were made)."))
-    return 0
-
-
-def access(context: StaffContext, args: argparse.Namespace) -> int:
-    from helpt.staff.privacy import Person, access_data, access_json, access_text, records_of
-
-    _, now = context.texts.gettext, context.now()
-    _purge(context)
-    person = Person(email=args.email or "", phone=args.phone or "", country_code=context.city.phone_country_code)
-    kept, quarantined = records_of(context.store, person, now)
-    data = access_data(context.store, kept, quarantined, context.city, now)
-    output = Path(args.output)
-    as_json = (args.format or ("json" if output.suffix.lower() == ".json" else "text")) == "json"
-    text = access_json(data) if as_json else access_text(data, kept, quarantined, context.texts, context.city)
-    with private_file(output) as temporary:
-        temporary.write_text(text, encoding="utf-8")
-        context.log("access", person.found_by, len(kept) + len(quarantined))
-    found = len(kept) + len(quarantined)
-    wrote = context.texts.ngettext("Wrote %(count)d record to %(file)s.", "Wrote %(count)d records to %(file)s.", found)
-    _say(wrote % {"count": found, "file": output})
-    _say(_(KEEP_SAFE))
     return 0
 
 

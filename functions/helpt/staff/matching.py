@@ -15,7 +15,15 @@ from dataclasses import dataclass
 
 from helpt.forms import HELP_REQUEST, VOLUNTEER_SIGNUP
 from helpt.settings import CitySettings
-from helpt.staff.answers import STATUSES, answer_text, first_name, labelled, local_time, neighbourhood
+from helpt.staff.answers import (
+    STATUSES,
+    answer_text,
+    first_name,
+    labelled,
+    local_time,
+    neighbourhood,
+    question_label,
+)
 from helpt.staff.problems import StaffProblem
 from helpt.staff.texts import N_, Texts
 from helpt.stores import Event, StaffStore
@@ -140,6 +148,12 @@ def worklist_text(items: list[WorkItem], texts: Texts, city: CitySettings) -> st
             f"{request.reference}  {local_time(request.created_at, city)}  {neighbourhood(request, city) or '?'}",
             f"    {kinds} | {when} | {language}",
         ]
+        if request.answers.get("for_whom") == "someone-else":
+            # Two people to call: say so before anyone is matched, and how the asker knows the person.
+            for_whom = answer_text(HELP_REQUEST.get("for_whom"), "someone-else", texts, city)
+            relationship = str(request.answers.get("relationship", "")).strip()
+            known = labelled(question_label(HELP_REQUEST, "relationship", texts), relationship) if relationship else ""
+            lines.append("    " + " | ".join(part for part in (for_whom, known) if part))
         for number, suggestion in enumerate(item.suggestions, start=1):
             volunteer = suggestion.volunteer
             last = local_time(suggestion.last_matched, city) if suggestion.last_matched else _("never matched")

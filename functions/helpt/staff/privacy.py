@@ -1,7 +1,9 @@
 """A person's rights under the GDPR, and retention: erasure, access (article 15), and purging now.
 
-People are found by the e-mail address or phone number they gave, in every form and in what was kept apart
-as sent by a bot (someone may have typed their address into a spam form). Phone numbers are compared in
+People are found by an e-mail address or phone number they gave, in every form and in what was kept apart
+as sent by a bot (someone may have typed their address into a spam form). A help request for someone else
+holds two people, the person who needs help and the asker, and either can be found by their own address
+or number: a daughter who asked for her mother can ask for her own data. Phone numbers are compared in
 international form, so `0470 12 34 56`, `+32 470 12 34 56` and `0032 470/12.34.56` are the same number;
 e-mail addresses without regard to case. Before either, expired records are purged: DynamoDB's TTL may not
 have deleted them yet, and "everything we hold" must include them or erase them too.
@@ -12,6 +14,7 @@ records, and how the person was found ("by e-mail") — never the address or num
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import re
@@ -20,10 +23,34 @@ from typing import Any
 
 from helpt.forms import FORMS
 from helpt.settings import CitySettings
-from helpt.staff.answers import CHANNELS, FORM_NAMES, STATUSES, labelled, local_time, named, record_lines
+from helpt.staff.answers import (
+    CHANNELS,
+    FORM_NAMES,
+    STATUSES,
+    labelled,
+    local_time,
+    named,
+    question_label,
+    record_lines,
+    replaced_answer,
+)
 from helpt.staff.texts import N_, Texts
-from helpt.stores import StaffStore
+from helpt.stores import Event, StaffStore
 from helpt.submissions import Submission
+
+# How a person was found in a record: the form's section their address or number is in ("person",
+# "asker"), or "" in a form about one person (a volunteer's sign-up).
+FOUND_AS = {
+    "person": N_("as the person who needs help"),
+    "asker": N_("as the person who asked for help for someone else"),
+}
+# Found as only one of a request's two people, the other's contact details are that person's own data,
+# not theirs (GDPR article 15(4)): left out of the access report. The asker's name and how they know the
+# person stay in the person's report: that is where the city got their data from (article 15(1)(g)).
+OTHER_PERSONS_DETAILS = {
+    "person": ("asker_phone", "asker_email"),
+    "asker": ("street", "postcode", "phone", "email"),
+}
 
 
 def normalise_phone(text: str, country_code: str) -> str:
@@ -42,6 +69,23 @@ def normalise_phone(text: str, country_code: str) -> str:
     return digits
 
 
+def contact_questions(form_name: str, kind: str) -> dict[str, str]:
+    """A form's e-mail (or phone) questions, each with whose it is (`FOUND_AS`'s keys).
+
+    >>> contact_questions("help_request", "tel"), contact_questions("volunteer_signup", "email")
+    ({'phone': 'person', 'asker_phone': 'asker'}, {'email': ''})
+    """
+    form = FORMS.get(form_name)
+    if form is None:
+        return {"email": "", "phone": ""} if kind == "email" else {"phone": ""}
+    found = {}
+    for item in form.fields:
+        if item.kind == kind:
+            section = form.section_of(item.name)
+            found[item.name] = section.name if section else ""
+    return found
+
+
 @dataclass(frozen=True)
 class Person:
     """Whom a request is about: an e-mail address or a phone number, as the person gives it."""
@@ -55,12 +99,25 @@ class Person:
         """How the person was found, for the export log: never the address or number itself."""
         return N_("by e-mail") if self.email else N_("by phone")
 
-    def gave(self, submission: Submission) -> bool:
-        email, phone = submission.answers.get("email", ""), submission.answers.get("phone", "")
+    def found_as(self, submission: Submission) -> tuple[str, ...]:
+        """Whose address or number in the record is the person's ("person", "asker", or "" in a form about
+        one person); empty when the record does not hold it."""
         if self.email:
-            return isinstance(email, str) and email.strip().casefold() == self.email.strip().casefold()
-        wanted = normalise_phone(self.phone, self.country_code)
-        return isinstance(phone, str) and bool(wanted) and normalise_phone(phone, self.country_code) == wanted
+            wanted, kind = self.email.strip().casefold(), "email"
+        else:
+            wanted, kind = normalise_phone(self.phone, self.country_code), "tel"
+        roles = []
+        for name, role in contact_questions(submission.form, kind).items():
+            given = submission.answers.get(name, "")
+            if not isinstance(given, str) or not given.strip() or not wanted:
+                continue
+            mine = given.strip().casefold() if kind == "email" else normalise_phone(given, self.country_code)
+            if mine == wanted and role not in roles:
+                roles.append(role)
+        return tuple(roles)
+
+    def gave(self, submission: Submission) -> bool:
+        return bool(self.found_as(submission))
 
 
 def records_of(store: StaffStore, person: Person, now: dt.datetime) -> tuple[list[Submission], list[Submission]]:
@@ -70,31 +127,42 @@ def records_of(store: StaffStore, person: Person, now: dt.datetime) -> tuple[lis
     return kept, quarantined
 
 
+def left_out(roles: tuple[str, ...]) -> tuple[str, ...]:
+    """The answers not in a person's access report: the other person's contact details, found as one."""
+    return OTHER_PERSONS_DETAILS.get(roles[0], ()) if len(roles) == 1 else ()
+
+
 def access_data(
-    store: StaffStore, kept: list[Submission], quarantined: list[Submission], city: CitySettings, now: dt.datetime
-) -> dict[str, Any]:
+    store: StaffStore, person: Person, kept: list[Submission], quarantined: list[Submission], city: CitySettings,
+    now: dt.datetime,
+) -> dict[str, Any]:  # fmt: skip
     """Everything held about the person, as JSON-ready data: their answers exactly, and what staff did.
 
-    Staff names and the references of other people (a matched volunteer) are left out: they are not the
-    person's own data.
+    Staff names and the references of other people (a matched volunteer) are left out, and so are the other
+    person's contact details in a request about two people: they are not the person's own data.
     """
 
     def record(submission: Submission, with_history: bool) -> dict[str, Any]:
+        roles = person.found_as(submission)
+        hidden = left_out(roles)
         history = store.events(submission.reference) if with_history else []
         return {
             "reference": submission.reference,
             "form": submission.form,
+            "found_as": [role for role in roles if role],
             "received": submission.created_at.isoformat(),
             "deleted_after": dt.datetime.fromtimestamp(submission.expires_at, dt.UTC).isoformat(),
             "channel": submission.channel,
             "status": submission.status,
             "language": submission.lang,
             "answers": {
-                name: list(value) if isinstance(value, tuple) else value for name, value in submission.answers.items()
+                name: list(value) if isinstance(value, tuple) else value
+                for name, value in submission.answers.items()
+                if name not in hidden
             },
+            "left_out": [name for name in hidden if submission.answers.get(name)],
             "history": [
-                {"at": event.at.isoformat(), "what": event.kind, "status": event.status, "reason": event.reason}
-                for event in history
+                _event(event) for event in history if not (event.kind == "correction" and event.other in hidden)
             ],
         }
 
@@ -105,6 +173,13 @@ def access_data(
         "submissions": [record(submission, True) for submission in kept],
         "kept_apart_as_automated": [record(submission, False) for submission in quarantined],
     }
+
+
+def _event(event: Event) -> dict[str, str]:
+    item = {"at": event.at.isoformat(), "what": event.kind, "status": event.status, "reason": event.reason}
+    if event.kind == "correction":
+        item["question"] = event.other  # the question's name; a match's other side is someone else's
+    return item
 
 
 def access_json(data: dict[str, Any]) -> str:
@@ -124,31 +199,69 @@ def access_text(
     ]
     if not kept and not quarantined:
         lines.append(_("We hold nothing under this e-mail address or phone number."))
-    by_reference = {item["reference"]: item for item in data["submissions"]}
-    for submission in kept:
-        item = by_reference[submission.reference]
-        lines += _record_header(submission, texts, city)
-        lines += [f"  {label}: {text}" for label, text in record_lines(submission, texts, city)]
-        for event in item["history"]:
-            status = named(STATUSES, event["status"], texts)
-            what = _("matched with a volunteer") if event["what"] == "match" else _("status changed")
-            when = local_time(dt.datetime.fromisoformat(event["at"]), city)
-            lines.append(f"  {when}: {what} {status} {event['reason']}".rstrip())
-        lines.append("")
-    for submission in quarantined:
-        lines += [_("Kept apart as probably sent by a computer program:")]
-        lines += _record_header(submission, texts, city)
-        lines += [f"  {label}: {text}" for label, text in record_lines(submission, texts, city)]
-        lines.append("")
+    items = {item["reference"]: item for item in data["submissions"] + data["kept_apart_as_automated"]}
+    for group, records in ((None, kept), (_("Kept apart as probably sent by a computer program:"), quarantined)):
+        if group and records:
+            lines += [group, ""]
+        for submission in records:
+            item = items[submission.reference]
+            shown = dataclasses.replace(submission, answers={n: submission.answers[n] for n in item["answers"]})
+            lines += record_header(submission, texts, city, tuple(item["found_as"]))
+            lines += [f"  {label}: {text}" for label, text in record_lines(shown, texts, city)]
+            if item["left_out"]:
+                lines.append("  " + _("Left out: the other person's contact details, which are their own data."))
+            history = history_lines(submission.form, item["history"], texts, city)
+            lines += ["  " + _("History:")] * bool(history) + [f"    {line}" for line in history]
+            lines.append("")
     return "\n".join(lines)
 
 
-def _record_header(submission: Submission, texts: Texts, city: CitySettings) -> list[str]:
+def history_lines(form_name: str, history: list[dict[str, str]], texts: Texts, city: CitySettings) -> list[str]:
+    """What the city did with a record, for the person: no staff names, no other people's references."""
+    _ = texts.gettext
+    form = FORMS.get(form_name)
+    lines = []
+    for event in history:
+        when = local_time(dt.datetime.fromisoformat(event["at"]), city)
+        if event["what"] == "match":
+            # Each side of a match reads it from its own side: a request got a volunteer, and back.
+            volunteer = form_name == "volunteer_signup"
+            what = _("matched with a help request") if volunteer else _("matched with a volunteer")
+        elif event["what"] == "correction" and form is not None:
+            old = replaced_answer(form, event["question"], event["reason"], texts, city)
+            what = _("answer corrected: %(question)s, was: %(old)s") % {
+                "question": question_label(form, event["question"], texts), "old": old,
+            }  # fmt: skip
+        else:
+            what = _("status: %(status)s") % {"status": named(STATUSES, event["status"], texts)}
+            what += f" ({event['reason']})" if event["reason"] else ""
+        lines.append(f"{when}: {what}")
+    return lines
+
+
+def record_header(submission: Submission, texts: Texts, city: CitySettings, roles: tuple[str, ...] = ()) -> list[str]:
     _ = texts.gettext
     expires = dt.datetime.fromtimestamp(submission.expires_at, dt.UTC)
     channel = named(CHANNELS, submission.channel, texts)
-    return [
+    lines = [
         f"{named(FORM_NAMES, submission.form, texts)} {submission.reference}",
         labelled(_("Received"), f"{local_time(submission.created_at, city)} ({channel})", indent=2),
+        labelled(_("Status"), named(STATUSES, submission.status, texts), indent=2),
         labelled(_("Deleted after"), local_time(expires, city), indent=2),
     ]
+    found = "; ".join(_(FOUND_AS[role]) for role in roles if role in FOUND_AS)
+    if found:
+        lines.append(labelled(_("Found"), found, indent=2))
+    return lines
+
+
+def erasure_line(submission: Submission, texts: Texts, city: CitySettings, roles: tuple[str, ...] = ()) -> str:
+    """One record that an erasure will delete, as staff check it: reference, form, date, name, found as."""
+    _ = texts.gettext
+    name = str(submission.answers.get("name", "")).strip() or "-"
+    asker = str(submission.answers.get("asker_name", "")).strip()
+    if asker:
+        name += " (" + _("asked for by %(asker)s") % {"asker": asker} + ")"
+    parts = [submission.reference, named(FORM_NAMES, submission.form, texts), local_time(submission.created_at, city)]
+    found = "; ".join(_(FOUND_AS[role]) for role in roles if role in FOUND_AS)
+    return "  " + "  ".join([*parts, name]) + ("  [" + labelled(_("Found"), found) + "]" if found else "")
