@@ -12,12 +12,23 @@ SAM_ENV := .tools/sam
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(PYTHON)
 
-# From Debian, when missing: Chromium for the browser checks, Java for the W3C checker, and HarfBuzz's
-# subsetter, without which WeasyPrint subsets the cards' font in Python (about 10 times slower).
-SYSTEM_PACKAGES := $(if $(wildcard /usr/bin/chromium),,chromium) $(if $(shell command -v java),,default-jre-headless) \
-	$(if $(wildcard /usr/lib/*/libharfbuzz-subset.so.0),,libharfbuzz-subset0)
+# From Debian, when missing. The build's: HarfBuzz's subsetter, without which WeasyPrint subsets the cards' font
+# with fontTools, a fallback it deprecates (the cards take about 15 % longer; the build goes on with a note).
+# The tests' as well: Chromium for the browser checks, Java for the W3C checker. What was found can be given on
+# the command line to see what another machine would do: `make -n serve HARFBUZZ_SUBSET_LIB=` plans a new one's.
+HARFBUZZ_SUBSET_LIB := $(wildcard /usr/lib/*/libharfbuzz-subset.so.0)
+CHROMIUM_BIN := $(wildcard /usr/bin/chromium)
+JAVA_BIN := $(shell command -v java)
+BUILD_PACKAGES := $(if $(HARFBUZZ_SUBSET_LIB),,libharfbuzz-subset0)
+TEST_PACKAGES := $(strip $(if $(CHROMIUM_BIN),,chromium) $(if $(JAVA_BIN),,default-jre-headless))
 
-.PHONY: setup system-packages sam-cli build publish serve test lint bench i18n-update bundle deploy clean
+# $(call apt_install,PACKAGES,WHY): install as root, with a fresh package list; otherwise say why and how.
+apt_install = if [ "$$(id -u)" = 0 ]; then \
+		echo "Installing from Debian: $(1)" && \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1); \
+	else echo "$(2). Install: sudo apt-get install $(1)"; false; fi
+
+.PHONY: setup system-packages build-packages sam-cli build publish serve test lint bench i18n-update bundle deploy clean
 
 setup: $(VENV)/.synced node_modules/.installed system-packages sam-cli
 
@@ -45,20 +56,28 @@ $(SAM_ENV)/.installed: sam-requirements.txt | $(UV)
 	elif [ "$$CI" = true ]; then echo "Could not install the SAM CLI (CI=true: it is required)"; exit 1; \
 	else echo "Could not install the SAM CLI: the template checks that need it will be skipped."; fi
 
-system-packages:
-ifneq ($(strip $(SYSTEM_PACKAGES)),)
-	@if [ "$$(id -u)" = 0 ]; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES); \
-	else echo "The browser checks need: $(SYSTEM_PACKAGES). Install: sudo apt-get install $(SYSTEM_PACKAGES)"; fi
+# What building the site needs (build, serve, publish, bundle, deploy, bench); nothing when it is all there.
+# Without it the build still works, only slower: a failed install does not stop the target.
+build-packages:
+ifneq ($(BUILD_PACKAGES),)
+	@$(call apt_install,$(BUILD_PACKAGES),Without $(BUILD_PACKAGES) WeasyPrint falls back to fontTools for the cards (slower, deprecated)) || \
+		echo "The build goes on without $(BUILD_PACKAGES), slower."
 endif
 
-build: $(VENV)/.synced
+# What the tests need: the build's packages and the browser checks'.
+system-packages:
+ifneq ($(strip $(BUILD_PACKAGES) $(TEST_PACKAGES)),)
+	@$(call apt_install,$(strip $(BUILD_PACKAGES) $(TEST_PACKAGES)),The build and the browser checks need them) || \
+		[ "$$(id -u)" != 0 ]
+endif
+
+build: $(VENV)/.synced build-packages
 	$(VENV)/bin/invoke build
 
-publish: $(VENV)/.synced
+publish: $(VENV)/.synced build-packages
 	$(VENV)/bin/invoke build --publish
 
-serve: $(VENV)/.synced
+serve: $(VENV)/.synced build-packages
 	$(VENV)/bin/invoke serve --port $(PORT)
 
 lint: $(VENV)/.synced
@@ -68,15 +87,15 @@ lint: $(VENV)/.synced
 test: setup lint
 	$(VENV)/bin/pytest
 
-# The Lambda function's zip (.build/lambda/function.zip), from a publish build of the site.
-bundle: $(VENV)/.synced
+# The Lambda function's zip (.build/lambda/function.zip), from a publish build of the site (.build/publish/).
+bundle: $(VENV)/.synced build-packages
 	$(VENV)/bin/invoke bundle
 
 # Deploy to the AWS account of the current credentials (docs/DEPLOY.md). `make deploy DRY_RUN=1` prints the plan.
-deploy: $(VENV)/.synced sam-cli
+deploy: $(VENV)/.synced build-packages sam-cli
 	$(VENV)/bin/invoke deploy $(if $(DRY_RUN),--dry-run)
 
-bench: $(VENV)/.synced
+bench: $(VENV)/.synced build-packages
 	$(VENV)/bin/python benchmarks/run.py
 
 i18n-update: $(VENV)/.synced

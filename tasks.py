@@ -6,7 +6,7 @@ from invoke import task
 
 from helpt.settings import load_city
 from helpt_site import catalogs
-from helpt_site.build import DEFAULT_OUTPUT, PROJECT_DIR, BuildError, build_site
+from helpt_site.build import PROJECT_DIR, BuildError, build_site, site_folder
 from helpt_site.deploy import DeployError, run_deploy
 from helpt_site.devserver import serve as serve_site
 from helpt_site.lambda_bundle import BundleError, build_bundle
@@ -15,14 +15,15 @@ THEME = PROJECT_DIR / "theme"
 TRANSLATIONS = THEME / "translations"
 
 
-@task(help={"publish": "Build with publishconf.py: absolute URLs on the city's address."})
+@task(help={"publish": "Build with publishconf.py (absolute URLs on the city's address) into .build/publish/."})
 def build(c, publish=False):
-    """Build the site into output/."""
+    """Build the site into output/ (the preview), or with --publish into .build/publish/."""
+    output = site_folder(publish=publish)
     try:
-        seconds = build_site(DEFAULT_OUTPUT, publish=publish)
+        seconds = build_site(output, publish=publish)
     except BuildError as error:
         raise SystemExit(f"{error}: see the problems listed above.") from None
-    print(f"Built {DEFAULT_OUTPUT} in {seconds:.1f} s.")
+    print(f"Built {output} in {seconds:.1f} s.")
 
 
 @task(help={"port": "Port on 127.0.0.1 (default 8000)."})
@@ -56,10 +57,11 @@ def i18n_compile(c):
 
 @task
 def bundle(c):
-    """Build the site for publishing, then the Lambda function's zip from it (.build/lambda/function.zip)."""
+    """Build the site for publishing (.build/publish/), then the Lambda function's zip from it (.build/lambda/)."""
+    output = site_folder(publish=True)
     try:
-        build_site(DEFAULT_OUTPUT, publish=True)
-        print(build_bundle(DEFAULT_OUTPUT / ".helpt" / "site.json").summary())
+        build_site(output, publish=True)
+        print(build_bundle(output / ".helpt" / "site.json").summary())
     except (BuildError, BundleError) as error:
         raise SystemExit(str(error)) from None
 

@@ -2,6 +2,10 @@
 
 A child process keeps every build independent (Pelican's signals and caches are process-wide), and the
 swap means a failed build never leaves a half-written site where the preview server reads it.
+
+The preview (`output/`) and the publishing build (`.build/publish/`) have folders of their own: a publish
+build's pages post their forms to the live site and load its stylesheet, so one written where the preview
+server reads would send a preview's test submissions to the city's real store.
 """
 
 from __future__ import annotations
@@ -15,6 +19,13 @@ from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 DEFAULT_OUTPUT = PROJECT_DIR / "output"
+PUBLISH_FOLDER = Path(".build") / "publish"
+PUBLISH_OUTPUT = PROJECT_DIR / PUBLISH_FOLDER
+
+
+def site_folder(*, publish: bool, project_dir: Path = PROJECT_DIR) -> Path:
+    """Where a project's build goes: the preview into `output/`, the publishing build into `.build/publish/`."""
+    return project_dir / PUBLISH_FOLDER if publish else project_dir / DEFAULT_OUTPUT.name
 
 
 class BuildError(RuntimeError):
@@ -31,6 +42,7 @@ def build_site(
     """Build the site into `output`; return the seconds it took. Raises BuildError on failure."""
     started = time.perf_counter()
     output = Path(output).resolve()
+    output.parent.mkdir(parents=True, exist_ok=True)
     staging = output.with_name(f".{output.name}.next")
     settings = project_dir / ("publishconf.py" if publish else "pelicanconf.py")
     env = dict(os.environ)

@@ -2,7 +2,8 @@
 
 `invoke deploy` (`make deploy`):
 
-1. builds the site with publishconf.py (absolute URLs on city.toml's site_url) into output/;
+1. builds the site with publishconf.py (absolute URLs on city.toml's site_url) into .build/publish/, never into the
+   preview's output/ (a running `make serve` would then show pages whose forms post to the live site);
 2. builds the function bundle from that build's site data (helpt_site.lambda_bundle);
 3. runs `sam deploy` on template.yaml with every template parameter given: for a parameter left out, `sam deploy`
    would silently keep the stack's previous value;
@@ -31,7 +32,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from helpt.settings import CitySettings, load_city
-from helpt_site.build import DEFAULT_OUTPUT, PROJECT_DIR, build_site
+from helpt_site.build import PROJECT_DIR, PUBLISH_OUTPUT, build_site
 from helpt_site.lambda_bundle import BUNDLE_DIR, ZIP_NAME, build_bundle
 
 TEMPLATE = PROJECT_DIR / "template.yaml"
@@ -202,7 +203,7 @@ def plan(settings: DeploySettings, city: CitySettings, uploads: list[Upload], bu
 def run_deploy(
     *,
     dry_run: bool,
-    output: Path = DEFAULT_OUTPUT,
+    output: Path = PUBLISH_OUTPUT,
     build: bool = True,
     bundle_dir: Path = BUNDLE_DIR,
     city_file: Path = PROJECT_DIR / "city.toml",

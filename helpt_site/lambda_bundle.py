@@ -3,7 +3,7 @@
 `sam build` would install the whole project's dependencies (Pelican, WeasyPrint, ...) and ship no `.pyc`. The
 function needs far less: the `helpt` package without the staff tools and the card printing, the theme's
 templates, the compiled catalogs of the city's languages, `city.toml` (and the logo it names), the site data a
-publish build wrote (`output/.helpt/site.json`), and three pinned wheels for Lambda's platform (Jinja2,
+publish build wrote (`.build/publish/.helpt/site.json`), and three pinned wheels for Lambda's platform (Jinja2,
 MarkupSafe, Babel; boto3 comes with the Lambda runtime). Babel's locale data is 35 MB for ~1,100 locales; the
 function only formats dates and language names in the city's languages, so only those and `root` are kept.
 

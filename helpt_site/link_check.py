@@ -6,6 +6,8 @@ templates build and links editors typed by hand.
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
@@ -25,6 +27,23 @@ _RESOURCE_ATTRIBUTES = {
 }
 _LINK_ATTRIBUTES = {("a", "href"), ("area", "href"), ("form", "action")}
 _NOT_FETCHED = ("mailto:", "tel:", "data:", "sms:")
+# Links Pelican left as written because it could not find their file: it logged them, and the build reports
+# them from there with the file and line that hold them (content_checks.unresolved_link_problems).
+_UNRESOLVED = ("{filename}", "{static}", "{attach}")
+_PELICAN_UNABLE = "Unable to find '%s', skipping url replacement."  # pelican/contents.py, Pelican 4.x
+
+
+@dataclass(frozen=True)
+class LinkProblem:
+    """One link of the written site that does not work: on which page (under the output folder), and why."""
+
+    page: str
+    tag: str
+    url: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.page}: <{self.tag}> {self.url!r} {self.problem}"
 
 
 class _PageParser(HTMLParser):
@@ -54,11 +73,11 @@ def _parse(path: Path) -> _PageParser:
     return parser
 
 
-def link_problems(output_dir: Path, siteurl: str, dynamic: str = "") -> list[str]:
+def link_problems(output_dir: Path, siteurl: str, dynamic: str = "") -> list[LinkProblem]:
     """Broken internal links, missing anchors and third-party resources in every page of the output.
 
     Links under `dynamic` (where the forms post) are answered by the form handler, not by a file."""
-    problems: list[str] = []
+    problems: list[LinkProblem] = []
     parsed: dict[Path, _PageParser] = {}
     pages = sorted(output_dir.rglob("*.html"))
     for page in pages:
@@ -67,11 +86,11 @@ def link_problems(output_dir: Path, siteurl: str, dynamic: str = "") -> list[str
     for page in pages:
         page_url = "/" + page.relative_to(output_dir).as_posix()
         for tag, url, is_resource in parsed[page].links:
-            if dynamic and url.startswith(dynamic + "/"):
+            if (dynamic and url.startswith(dynamic + "/")) or url.startswith(_UNRESOLVED):
                 continue
             problem = _check(url, page_url, output_dir, site_origin, is_resource, parsed)
             if problem:
-                problems.append(f"{page.relative_to(output_dir)}: <{tag}> {url!r} {problem}")
+                problems.append(LinkProblem(page.relative_to(output_dir).as_posix(), tag, url, problem))
     return problems
 
 
@@ -100,3 +119,29 @@ def _check(
     if parts.fragment and target in parsed and parts.fragment not in parsed[target].ids:
         return f"points to #{parts.fragment}, which is not on that page"
     return None
+
+
+class UnresolvedLinks(logging.Filter):
+    """Collects Pelican's "Unable to find 'x'" warnings instead of letting the first one stop the build.
+
+    Pelican names only the link, not the file that holds it; the build looks that up (with the line) and
+    reports these with every other problem. Put on the `pelican.contents` logger."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.values: list[str] = []
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.msg != _PELICAN_UNABLE or not record.args:
+            return True
+        self.values.append(str(record.args[0]))
+        return False  # filtered out: Pelican's FatalLogger stops the build only on records that pass
+
+    @classmethod
+    def install(cls) -> UnresolvedLinks:
+        logger = logging.getLogger("pelican.contents")
+        logger.filters[:] = [existing for existing in logger.filters if not isinstance(existing, cls)]
+        watcher = cls()
+        # First in line: Pelican's de-duplicating filter rewrites the message after five of them.
+        logger.filters.insert(0, watcher)
+        return watcher

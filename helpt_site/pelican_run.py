@@ -1,7 +1,10 @@
 """One Pelican build, run as `python -m helpt_site.pelican_run SETTINGS OUTPUT` by helpt_site.build.
 
 Pelican's own command line prints a traceback for every stopped build; editors need the list of
-problems instead. Warnings are fatal: a link Pelican cannot resolve stops the build.
+problems instead. Pelican's warnings are fatal: they mean an editor's mistake. WeasyPrint's warnings that
+it fell back to a slower way of doing the same thing (a machine without HarfBuzz's subsetter) are printed
+as a note and the build goes on: the cards come out the same, only slower. Its other warnings and errors
+(a card that would come out wrong) still stop the build.
 """
 
 from __future__ import annotations
@@ -13,24 +16,67 @@ from pelican import Pelican
 from pelican.log import init as init_logging
 from pelican.settings import read_settings
 
+from helpt.printing import RenderError
 from helpt.settings import SettingsError
-from helpt_site.content_checks import ContentError
+from helpt_site.content_checks import ContentError, recorded_problems
+
+# WeasyPrint warnings that announce a slower fallback with the same result, and what makes it fast again.
+FALLBACKS = {
+    "Using fontTools instead of HarfBuzz-Subset": "install libharfbuzz-subset0 (`make build` does so as root)",
+}
+
+
+class FallbackNotes(logging.Filter):
+    """Turns WeasyPrint's fallback warnings into one note each on stderr, so that they do not stop the build."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.noted: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        remedy = next((fix for start, fix in FALLBACKS.items() if message.startswith(start)), None)
+        if remedy is None:
+            return True
+        if message not in self.noted:
+            self.noted.add(message)
+            print(f"Note: {message} The build goes on, slower: {remedy}.", file=sys.stderr)
+        # Filtered out: Pelican's FatalLogger only stops the build on records that pass the filters.
+        return False
+
+
+def watch_weasyprint() -> FallbackNotes:
+    notes = FallbackNotes()
+    # First in line: Pelican's de-duplicating filter may rewrite a record's message before a later filter.
+    logging.getLogger("weasyprint").filters.insert(0, notes)
+    return notes
 
 
 def main(argv: list[str]) -> int:
     settings_file, output = argv
     init_logging(level=logging.WARNING, fatal="warnings", handler=logging.StreamHandler(sys.stderr))
+    watch_weasyprint()
+    settings: dict = {}
     try:
         settings = read_settings(settings_file, override={"OUTPUT_PATH": output})
         Pelican(settings).run()
     except (ContentError, SettingsError) as error:
         print(f"\n{error}", file=sys.stderr)
         return 2
-    except RuntimeError as error:
-        if str(error) != "Warning or error encountered":
-            raise
-        print("\nThe build stopped on the warning above.", file=sys.stderr)
+    except RenderError as error:
+        print(f"\nThe build stopped: a card did not render right: {error}", file=sys.stderr)
         return 2
+    except Exception as error:
+        problems = recorded_problems(settings)
+        if problems:
+            # The build went on past the content's problems to find the rest, and one of them stopped it.
+            print(f"\n{ContentError(problems)}", file=sys.stderr)
+            print(f"(The build could not go on past these problems: {error!r}; fix them first.)", file=sys.stderr)
+            return 2
+        if isinstance(error, RuntimeError) and str(error) == "Warning or error encountered":
+            print("\nThe build stopped on the warning above.", file=sys.stderr)
+            return 2
+        raise
     return 0
 
 

@@ -20,9 +20,17 @@ from helpt.settings import CitySettings
 from helpt.templating import configure_environment
 from helpt_site.cards import render_cards
 from helpt_site.catalogs import catalog_problems, compile_catalogs, extract_messages
-from helpt_site.content_checks import ContentError, content_problems
+from helpt_site.content_checks import (
+    ContentError,
+    content_problems,
+    heading_problems,
+    located_link_problem,
+    record_problems,
+    recorded_problems,
+    unresolved_link_problems,
+)
 from helpt_site.content_tokens import substitute, token_values
-from helpt_site.link_check import link_problems
+from helpt_site.link_check import UnresolvedLinks, link_problems
 from helpt_site.site_data import site_data, write_site_data
 from helpt_site.site_pages import (
     HOME_KEY,
@@ -39,11 +47,15 @@ from helpt_site.site_pages import (
 )
 
 CATALOGS = "HELPT_CATALOGS"
+SOURCES = "HELPT_SOURCES"  # output file -> the content file it was made from
+UNRESOLVED = "HELPT_UNRESOLVED"
+STRUCTURE_BROKEN = "HELPT_STRUCTURE_BROKEN"
 logger = logging.getLogger(__name__)
 
 
 def register() -> None:
     signals.initialized.connect(prepare_translations)
+    signals.initialized.connect(watch_unresolved_links)
     signals.generator_init.connect(configure_templates)
     signals.content_object_init.connect(prepare_page)
     signals.page_generator_finalized.connect(organise_pages)
@@ -64,6 +76,10 @@ def prepare_translations(pelican) -> None:
     pelican.settings[CATALOGS] = load_catalogs(translations_dir, city.languages)
 
 
+def watch_unresolved_links(pelican) -> None:
+    pelican.settings[UNRESOLVED] = UnresolvedLinks.install()
+
+
 def configure_templates(generator) -> None:
     configure_environment(generator.env, generator.settings["CITY"], generator.settings[CATALOGS])
 
@@ -77,7 +93,7 @@ def prepare_page(content) -> None:
     if not hasattr(content, "key"):
         content.key = Path(content.source_path).stem
         content.helpt_problems.append(
-            "name the file <key>.<language>.md, for example ask-for-help.nl.md, so its translations pair up"
+            (None, "name the file <key>.<language>.md, for example ask-for-help.nl.md, so its translations pair up")
         )
     lang = content.lang if content.lang in city.languages else city.default_language
     catalog = content.settings[CATALOGS][lang]
@@ -94,7 +110,9 @@ def prepare_page(content) -> None:
         content.template = "vacancy"
         content.form = VACANCY_RESPONSE.name
     if content.form not in ("", *FORMS):
-        content.helpt_problems.append(f"Form: {content.form!r} is not a form; use one of {', '.join(FORMS)}")
+        content.helpt_problems.append(
+            (r"^Form:", f"Form: {content.form!r} is not a form; use one of {', '.join(FORMS)}")
+        )
 
 
 def _fill_placeholders(content: Page, html: dict[str, str], plain: dict[str, str]) -> None:
@@ -121,12 +139,18 @@ def _fill_placeholders(content: Page, html: dict[str, str], plain: dict[str, str
                 )
     for name in sorted(set(unknown)):
         content.helpt_problems.append(
-            f"{{{{ {name} }}}} is not a placeholder this kit knows (see docs/EDITING.md for the list)"
+            (
+                r"\{\{\s*" + name + r"\s*\}\}",
+                f"{{{{ {name} }}}} is not a placeholder this kit knows (see docs/EDITING.md for the list)",
+            )
         )
 
 
 def organise_pages(generator) -> None:
-    """Check the pages, leave out expired vacancies, and give templates alternates, menus and links."""
+    """Check the pages, leave out expired vacancies, and give templates alternates, menus and links.
+
+    Problems are recorded, not raised: the build goes on to find the rest (the links of the written site), so
+    that an editor gets every problem in one list (finish_output)."""
     city: CitySettings = generator.settings["CITY"]
     visible = [
         *generator.pages,
@@ -135,8 +159,9 @@ def organise_pages(generator) -> None:
         *generator.hidden_translations,
     ]
     problems = content_problems(visible, city)
-    if problems:
-        raise ContentError(problems)
+    generator.settings[STRUCTURE_BROKEN] = bool(problems)
+    record_problems(generator.settings, problems)
+    record_problems(generator.settings, [problem for page in visible for problem in heading_problems(page, city)])
 
     today = dt.datetime.now(ZoneInfo(city.timezone)).date()
     for pages in (
@@ -145,22 +170,27 @@ def organise_pages(generator) -> None:
         generator.hidden_pages,
         generator.hidden_translations,
     ):
-        pages[:] = [page for page in pages if not is_expired(page, today)]
+        # A vacancy without a valid Expires is a recorded problem; leaving it out lets the build go on.
+        pages[:] = [page for page in pages if not is_expired(page, today) and not _undated_vacancy(page)]
         for page in pages:
             if is_vacancy(page):
                 page.expires = vacancy_expiry(page)
 
     siteurl = generator.settings["SITEURL"]
-    groups = group_by_key(
-        [*generator.pages, *generator.translations, *generator.hidden_pages, *generator.hidden_translations]
-    )
+    kept = [*generator.pages, *generator.translations, *generator.hidden_pages, *generator.hidden_translations]
+    generator.settings[SOURCES] = {page.save_as: Path(page.source_path) for page in kept}
+    groups = group_by_key(kept)
     attach_alternates(groups, city, siteurl)
     generator.context.update(
-        page_urls=page_urls(groups, city, siteurl),
+        page_urls=page_urls(groups, city, siteurl, stopping=bool(problems)),
         menus=menus(groups, city, siteurl),
         vacancy_index=vacancy_index(groups, city, siteurl),
         vacancies=vacancies_by_language(generator.pages + generator.translations, city),
     )
+
+
+def _undated_vacancy(page: Page) -> bool:
+    return is_vacancy(page) and vacancy_expiry(page) is None
 
 
 def make_cards(generators) -> None:
@@ -187,12 +217,21 @@ def record_site_data(generator, writer) -> None:
 
 
 def finish_output(pelican) -> None:
-    """Give the stylesheet the city's colours, then check every link of the written site."""
+    """Give the stylesheet the city's colours, check every link of the written site, and stop the build with
+    every problem found, the content's and the links', in one list."""
     city: CitySettings = pelican.settings["CITY"]
     output = Path(pelican.settings["OUTPUT_PATH"])
     stylesheet = output / pelican.settings["THEME_STATIC_DIR"] / "css" / "site.css"
     colours = f":root{{--primary:{city.primary_colour};--tint:{city.tint_colour}}}\n"
     stylesheet.write_text(colours + stylesheet.read_text(encoding="utf-8"), encoding="utf-8")
-    problems = link_problems(output, pelican.settings["SITEURL"], dynamic=pelican.settings["FORM_ACTION_BASE"])
+    settings = pelican.settings
+    sources: dict[str, Path] = settings.get(SOURCES, {})
+    broken = link_problems(output, settings["SITEURL"], dynamic=settings["FORM_ACTION_BASE"])
+    # With pages missing, menus and language switchers point nowhere: only the links editors typed count then.
+    typed_only = settings.get(STRUCTURE_BROKEN, False)
+    located = [located_link_problem(link, sources, city, typed_only=typed_only) for link in broken]
+    record_problems(settings, [problem for problem in located if problem is not None])
+    record_problems(settings, unresolved_link_problems(settings[UNRESOLVED].values, sources.values(), city))
+    problems = recorded_problems(settings)
     if problems:
-        raise ContentError(problems, "the links of the built site")
+        raise ContentError(problems)

@@ -102,10 +102,27 @@ def attach_alternates(groups: dict[str, dict[str, Page]], city: CitySettings, si
             page.alternates = alternates
 
 
-def page_urls(groups: dict[str, dict[str, Page]], city: CitySettings, siteurl: str) -> dict[str, dict[str, str]]:
-    """For each language, each page key's URL: what templates use to link to a page by key."""
+class _StoppingBuildUrls(dict):
+    """The page URLs of a build that will stop on its content's problems: a missing page's URL is "#", so the
+    templates can still be written and the build goes on to find the links' problems too. Never published."""
+
+    def __missing__(self, key: str) -> str:
+        return "#"
+
+
+def page_urls(
+    groups: dict[str, dict[str, Page]], city: CitySettings, siteurl: str, *, stopping: bool = False
+) -> dict[str, dict[str, str]]:
+    """For each language, each page key's URL: what templates use to link to a page by key.
+
+    `stopping`: the build has found problems and will stop; missing pages get "#" rather than crash a template.
+
+    >>> page_urls({}, type("City", (), {"languages": ("nl",)}), "", stopping=True)["nl"]["contact"]
+    '#'
+    """
+    kind = _StoppingBuildUrls if stopping else dict
     return {
-        lang: {key: page_href(versions[lang], siteurl) for key, versions in groups.items() if lang in versions}
+        lang: kind({key: page_href(versions[lang], siteurl) for key, versions in groups.items() if lang in versions})
         for lang in city.languages
     }
 

@@ -21,6 +21,17 @@ def content(city_file: Path) -> Path:
     return city_file.parent / "content"
 
 
+def line_of(path: Path, text: str) -> int:
+    """The number of the line of a content file that holds `text`, as an editor's editor shows it."""
+    return next(number for number, line in enumerate(path.read_text().splitlines(), 1) if text in line)
+
+
+def problems_listed(printed: str) -> list[str]:
+    """The problems of the one list a stopped build prints."""
+    assert printed.count("The build stopped") == 1, printed
+    return [line.removeprefix("  - ") for line in printed.splitlines() if line.startswith("  - ")]
+
+
 def test_every_problem_in_the_content_is_named_at_once(
     tmp_path: Path, city_file: Path, capfd: pytest.CaptureFixture
 ) -> None:
@@ -38,9 +49,13 @@ def test_every_problem_in_the_content_is_named_at_once(
 
     assert "content/pages/contact.en.md is missing: every page needs a version in each language" in printed
     assert "content/pages/privacy.nl.md: add the metadata line(s) Summary" in printed
-    assert "content/vacancies/soup.en.md: Expires must be a date like 2027-06-30, not 'soon'" in printed
-    assert "vacancy 'soup': Expires differs between its languages" in printed
-    assert "content/pages/home.nl.md: {{ fax }} is not a placeholder" in printed
+    expires = line_of(soup, "Expires:")
+    assert f"content/vacancies/soup.en.md:{expires}: Expires must be a date like 2027-06-30, not 'soon'" in printed
+    assert (
+        f"content/vacancies/soup.nl.md:{expires}, content/vacancies/soup.en.md:{expires}: "
+        "Expires differs between the languages of vacancy 'soup'"
+    ) in printed
+    assert f"content/pages/home.nl.md:{line_of(home, 'Fax:')}: {{{{ fax }}}} is not a placeholder" in printed
     assert "content/pages/Extra.md: name the file <key>.<language>.md" in printed
 
 
@@ -51,23 +66,58 @@ def test_a_page_the_settings_need_must_exist(tmp_path: Path, city_file: Path, ca
     assert "the site needs a page with key 'accessibility'" in printed
 
 
-def test_a_link_to_a_page_that_does_not_exist_stops_the_build(
+def test_a_link_to_a_page_that_does_not_exist_is_named_by_its_file_and_line(
     tmp_path: Path, city_file: Path, capfd: pytest.CaptureFixture
 ) -> None:
     contact = content(city_file) / "pages" / "contact.en.md"
-    contact.write_text(contact.read_text() + "\nSee [the old page](/en/old-page/) and [top](#nowhere).\n")
+    contact.write_text(contact.read_text() + "\nSee [the old page](/en/old-page/).\n\nBack to [top](#nowhere).\n")
     printed = build_failure(tmp_path, city_file, capfd)
-    assert "en/contact/index.html: <a> '/en/old-page/' points to a page or file that does not exist" in printed
-    assert "en/contact/index.html: <a> '#nowhere' points to #nowhere, which is not on that page" in printed
+    old_page, top = line_of(contact, "/en/old-page/"), line_of(contact, "#nowhere")
+    assert problems_listed(printed) == [
+        f"content/pages/contact.en.md:{old_page}: the link '/en/old-page/' points to a page or file that does "
+        "not exist",
+        f"content/pages/contact.en.md:{top}: the link '#nowhere' points to #nowhere, which is not on that page",
+    ]
 
 
-def test_a_file_link_pelican_cannot_resolve_stops_the_build(
+def test_a_file_link_pelican_cannot_resolve_is_named_by_its_file_and_line(
     tmp_path: Path, city_file: Path, capfd: pytest.CaptureFixture
 ) -> None:
     contact = content(city_file) / "pages" / "contact.nl.md"
     contact.write_text(contact.read_text() + "\nZie [oud]({filename}oud.nl.md).\n")
     printed = build_failure(tmp_path, city_file, capfd)
-    assert "Unable to find 'oud.nl.md'" in printed
+    assert problems_listed(printed) == [
+        f"content/pages/contact.nl.md:{line_of(contact, 'oud.nl.md')}: the link {{filename}}oud.nl.md points to a "
+        "file that does not exist: there is no content/pages/oud.nl.md"
+    ]
+    assert "Unable to find" not in printed and "warning above" not in printed, "Pelican's own warning is not the report"
+
+
+def test_a_second_main_heading_is_named_by_its_file_and_line(
+    tmp_path: Path, city_file: Path, capfd: pytest.CaptureFixture
+) -> None:
+    privacy = content(city_file) / "pages" / "privacy.en.md"
+    privacy.write_text(privacy.read_text() + "\n# Your rights\n\nText.\n\nHow long\n========\n\n## Fine\n")
+    printed = build_failure(tmp_path, city_file, capfd)
+    assert problems_listed(printed) == [
+        f"content/pages/privacy.en.md:{line_of(privacy, 'Your rights')}: 'Your rights' is a main heading (#), "
+        "but a page has one, its Title: start the line with ##",
+        f"content/pages/privacy.en.md:{line_of(privacy, 'How long')}: 'How long' is a main heading (#), "
+        "but a page has one, its Title: start the line with ##",
+    ]
+
+
+def test_a_broken_link_a_template_made_names_the_page_and_its_content_file(
+    tmp_path: Path, city_file: Path, capfd: pytest.CaptureFixture
+) -> None:
+    project = copy_project(tmp_path / "project")
+    base = project / "theme" / "templates" / "base.html"
+    base.write_text(base.read_text().replace("</footer>", '<a href="/old-rules/">Rules</a></footer>'))
+    printed = build_failure(tmp_path, city_file, capfd, project_dir=project)
+    assert (
+        "en/contact/index.html (the page of content/pages/contact.en.md; a template made the link): the link "
+        "'/old-rules/' points to a page or file that does not exist"
+    ) in problems_listed(printed)
 
 
 def test_content_loading_from_another_site_stops_the_build(
@@ -76,7 +126,38 @@ def test_content_loading_from_another_site_stops_the_build(
     contact = content(city_file) / "pages" / "contact.en.md"
     contact.write_text(contact.read_text() + "\n![Map](https://maps.example.com/map.png)\n")
     printed = build_failure(tmp_path, city_file, capfd)
-    assert "<img> 'https://maps.example.com/map.png' loads from another site: self-host it" in printed
+    assert (
+        f"content/pages/contact.en.md:{line_of(contact, 'maps.example.com')}: the picture "
+        "'https://maps.example.com/map.png' loads from another site: self-host it"
+    ) in printed
+
+
+def test_mistakes_of_every_kind_in_several_files_come_in_one_list(
+    tmp_path: Path, city_file: Path, capfd: pytest.CaptureFixture
+) -> None:
+    pages = content(city_file) / "pages"
+    for lang in ("nl", "en"):  # a page every page's footer links to: the build must not crash or list those links
+        (pages / f"accessibility.{lang}.md").unlink()
+    privacy = pages / "privacy.nl.md"
+    privacy.write_text(privacy.read_text().replace("Summary: Wat we bewaren en hoe lang.\n", ""))
+    contact_nl, contact_en, home = pages / "contact.nl.md", pages / "contact.en.md", pages / "home.en.md"
+    contact_nl.write_text(contact_nl.read_text() + "\nZie [oud]({filename}oud.nl.md).\n")
+    contact_en.write_text(contact_en.read_text() + "\nSee [the old page](/en/old-page/).\n")
+    home.write_text(home.read_text() + "\n# Welcome again\n")
+
+    printed = build_failure(tmp_path, city_file, capfd)
+
+    assert problems_listed(printed) == [
+        "content/pages/accessibility.<language>.md is missing: the site needs a page with key 'accessibility'",
+        f"content/pages/contact.en.md:{line_of(contact_en, 'old-page')}: the link '/en/old-page/' points to a page "
+        "or file that does not exist",
+        f"content/pages/contact.nl.md:{line_of(contact_nl, 'oud.nl.md')}: the link {{filename}}oud.nl.md points to "
+        "a file that does not exist: there is no content/pages/oud.nl.md",
+        f"content/pages/home.en.md:{line_of(home, 'Welcome again')}: 'Welcome again' is a main heading (#), but a "
+        "page has one, its Title: start the line with ##",
+        "content/pages/privacy.nl.md: add the metadata line(s) Summary at the top of the file",
+    ]
+    assert "could not go on" not in printed
 
 
 def test_a_theme_string_without_translation_stops_the_build(

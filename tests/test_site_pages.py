@@ -1,12 +1,17 @@
-"""The built Leuven site, page by page: languages, alternates, switcher, skip link, footer, menu, titles."""
+"""The built Leuven site, page by page: languages, alternates, switcher, skip link, footer, menu, titles, layout."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
+from typing import Any
 
 from conftest import BuiltSite
 
-from helpt.i18n import language_name
+from helpt.forms import FORMS
+from helpt.i18n import language_name, load_catalogs
+from helpt.pages import PageRenderer
+from helpt_site.build import PROJECT_DIR
 
 
 def test_home_pages_are_at_the_root_and_under_each_language(leuven_site: BuiltSite) -> None:
@@ -151,3 +156,40 @@ def test_vacancies_are_listed_with_their_end_date_in_each_language(other_city_si
         "koken",
         "31 december 2099",
     ]
+
+
+def _gap_below_the_menu(html: str, site: BuiltSite, tag: str, css_class: str = "") -> float:
+    """How far below the menu bar the first `tag` (with `css_class`) starts, in CSS px, as a browser lays out the
+    page on a screen (WeasyPrint's CSS engine, with the built stylesheet)."""
+    from weasyprint import HTML
+
+    relative = html.replace('href="/', 'href="').replace('src="/', 'src="')  # root-relative URLs: the output folder
+    document = HTML(string=relative, base_url=f"{site.root}/", media_type="screen").render()
+    # The laid-out boxes of the first page (the tree WeasyPrint's own layout tests look at).
+    boxes = [box for box in document.pages[0]._page_box.descendants() if getattr(box, "element_tag", None)]
+
+    def first(tag: str, css_class: str = "") -> Any:
+        tagged = (box for box in boxes if box.element_tag == tag)
+        return next(box for box in tagged if not css_class or css_class in (box.element.get("class") or "").split())
+
+    menu, target = first("nav", "menu"), first(tag, css_class)
+    return target.border_box_y() - (menu.border_box_y() + menu.border_height())
+
+
+def test_the_page_heading_keeps_its_distance_from_the_menu_bar(leuven_site: BuiltSite) -> None:
+    for page in ("contact/index.html", "en/index.html"):
+        html = (leuven_site.root / page).read_text(encoding="utf-8")
+        assert _gap_below_the_menu(html, leuven_site, "h1") >= 18, page  # 1 rem: it does not touch the bar
+
+
+def test_the_confirmation_box_keeps_its_distance_from_the_menu_bar(leuven_site: BuiltSite) -> None:
+    translations = PROJECT_DIR / "theme" / "translations"
+    renderer = PageRenderer(
+        PROJECT_DIR / "theme" / "templates",
+        leuven_site.city,
+        load_catalogs(translations, leuven_site.city.languages),
+        json.loads((leuven_site.root / ".helpt" / "site.json").read_text(encoding="utf-8")),
+    )
+    html = renderer.confirmation(FORMS["help_request"], "nl", "HLP-ABCD-1234")
+    assert 'class="panel"' in html
+    assert _gap_below_the_menu(html, leuven_site, "div", "panel") >= 18
