@@ -1,22 +1,57 @@
 """The local stand-in for API Gateway: HTTP requests to /api/* become payload 2.0 events for the real
-form handler, which keeps submissions in the embedded SQLite store."""
+form handler, which keeps submissions in the embedded SQLite store. Like API Gateway, it refuses a request
+whose body it cannot frame (no usable length) before the handler sees it."""
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
+import re
 import uuid
 from collections.abc import Mapping
+from email.message import Message
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from helpt.app import build_intake
-from helpt.intake import Intake
+from helpt.intake import MAX_BODY_BYTES, Intake
 from helpt.stores.sqlite import SQLiteStore
 
-# API Gateway accepts bodies up to 10 MB; the handler answers 413 far below that. Reading stops here.
-MAX_READ_BYTES = 1024 * 1024
+# A body over the handler's limit is not read at all: the handler answers 413 to this stand-in instead,
+# in the visitor's language, exactly as it would to the real one (it only looks at the size).
+OVERSIZE_STAND_IN = b"\0" * (MAX_BODY_BYTES + 1)
+_DIGITS = re.compile(r"[0-9]+")
+_LONGEST_LENGTH = 15  # digits: a petabyte, far past any limit; a longer one is not even converted
+
+
+class BadFraming(ValueError):
+    """The request's headers do not say, in a way to trust, how long its body is: it is refused unread."""
+
+    def __init__(self, status: HTTPStatus, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+
+
+def declared_length(headers: Message) -> int:
+    """The body's length from Content-Length, 0 without one. Raises BadFraming for a length that is not a
+    plain number (negative, "abc", two different ones) and for Transfer-Encoding (chunked bodies have no
+    length to check before reading them, and no browser sends a form that way)."""
+    coding = headers.get("Transfer-Encoding")
+    if coding is not None:
+        if coding.strip().lower() == "chunked":
+            raise BadFraming(HTTPStatus.LENGTH_REQUIRED, "chunked body: send it with a Content-Length")
+        raise BadFraming(HTTPStatus.NOT_IMPLEMENTED, "unknown Transfer-Encoding")
+    values = {value.strip() for value in headers.get_all("Content-Length") or []}
+    if not values:
+        return 0
+    if len(values) > 1:
+        raise BadFraming(HTTPStatus.BAD_REQUEST, "more than one Content-Length")
+    (value,) = values
+    if not _DIGITS.fullmatch(value):
+        raise BadFraming(HTTPStatus.BAD_REQUEST, "Content-Length is not a number of bytes")
+    return int(value) if len(value) <= _LONGEST_LENGTH else 10**_LONGEST_LENGTH
 
 
 def event_from_http(method: str, target: str, headers: Mapping[str, str], body: bytes, client_ip: str) -> dict:

@@ -1,16 +1,35 @@
-"""The neighbour cards as PDFs: sizes, bleed, tags, language, font, text, smallest size, previews, cache."""
+"""The neighbour cards as PDFs: sizes, bleed, tags, language, font, plain digits, text, smallest size, tick
+boxes, previews, cache."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 
 import pytest
 from conftest import LEUVEN, OTHER_CITY, BuiltSite, build, copy_city
-from pdf_support import A4_PT, A5_PT, A6_PT, MM_PT, embedded_fonts, font_sizes, reader, size, text
+from pdf_support import (
+    A4_PT,
+    A5_PT,
+    A6_PT,
+    MM_PT,
+    box_image,
+    char_boxes,
+    dark_runs,
+    embedded_fonts,
+    font_glyph,
+    font_sizes,
+    ink_shape,
+    overlap,
+    page_image,
+    reader,
+    size,
+    text,
+)
 from PIL import Image
 
-from helpt.printing import RenderError, render_pdf
+from helpt.printing import FONTS_DIR, PRINTABLES_DIR, RenderError, render_pdf
 
 VARIANTS = ("card-a6", "sheet-a4", "poster-a4")
 
@@ -73,6 +92,89 @@ def test_one_legible_font_is_embedded_and_no_text_is_below_12_pt(leuven_site: Bu
         sizes = font_sizes(path)
         assert min(sizes) >= 12, (path.name, sorted(sizes))
         assert 14 in sizes, f"{path.name}: body text is 14 pt"
+
+
+def centre_ink(pdf: bytes, page: int, box: tuple[float, float, float, float]) -> int:
+    """How many dark pixels are in the middle of a drawn character (at 12 pixels a point): a slashed zero's
+    stroke crosses it, a plain zero's is the empty inside of the ring."""
+    image = box_image(pdf, page, box, scale=12)
+    width, height = image.size
+    middle = image.crop((round(width * 0.35), round(height * 0.35), round(width * 0.65), round(height * 0.65)))
+    return sum(1 for y in range(middle.height) for x in range(middle.width) if middle.getpixel((x, y)) < 128)
+
+
+def test_every_zero_on_every_card_is_plain_not_slashed(leuven_site: BuiltSite) -> None:
+    """Atkinson Hyperlegible's slashed zero made the phone number read "Ø16/27.27.72" (issue 10)."""
+    for path in all_cards(leuven_site):
+        pdf = path.read_bytes()
+        zeros = [(page, box) for page in range(len(reader(path).pages)) for box in char_boxes(pdf, page, "0")]
+        assert len(zeros) >= 3, f"{path.name}: the phone number and the hours have zeros"
+        for page, box in zeros:
+            assert centre_ink(pdf, page, box) == 0, f"{path.name}, page {page + 1}: a zero at {box} is slashed"
+
+
+def test_a_printable_draws_every_letter_and_digit_from_the_right_glyph() -> None:
+    """The task slips and charts use fonts.css as the cards do, and print people's names and streets: each
+    character drawn must be that character's glyph in the font, Latin Extended and digits included (two font
+    files in one family and weight got their glyphs mixed up in WeasyPrint's PDFs)."""
+    words = "Łucja Dvořák, Şükrü Çelik, Straße 10"
+    html = f"""<!DOCTYPE html><html lang="nl"><head><meta charset="utf-8"><title>Slip</title>
+<link rel="stylesheet" href="fonts.css"><style>html {{ font-family: "Atkinson Hyperlegible", sans-serif; }}</style>
+</head><body><p style="font-size: 14pt">{words}</p><p style="font-size: 19pt; font-weight: 700">{words}</p>
+</body></html>"""
+    pdf = render_pdf(html, PRINTABLES_DIR)
+    assert {re.sub(r"^/[A-Z]{6}\+", "", name) for name in embedded_fonts(pdf)} == {
+        "Atkinson-Hyperlegible", "Atkinson-Hyperlegible-Bold"
+    }  # fmt: skip
+    fonts = sorted(FONTS_DIR.glob("*.woff"))
+    for char in sorted(set(words) - set(" ,")):
+        glyphs = [ink_shape(font_glyph(font, char)) for font in fonts]
+        boxes = char_boxes(pdf, 0, char)
+        assert len(boxes) == 2 * words.count(char), f"{char!r} is not in the PDF's text as often as written"
+        for box in boxes:
+            drawn = ink_shape(box_image(pdf, 0, box, scale=20))
+            assert max(overlap(drawn, glyph) for glyph in glyphs) > 0.85, f"{char!r} is drawn as another glyph"
+        if char == "0":
+            assert all(centre_ink(pdf, 0, box) == 0 for box in boxes)
+
+
+def tick_box_edges(pdf: bytes, page: int) -> list[list[tuple[float, float]]]:
+    """The top and bottom (mm from the page's top) of the box drawn around each tick box, per card on the
+    page, from the pixels along a line down the middle of the fillable check boxes."""
+    scale = 10
+    pdf_page = reader(pdf).pages[page]
+    left, _bottom, _right, top = (float(value) for value in pdf_page.cropbox)
+    cards: dict[str, list[tuple[float, float, float, float]]] = {}
+    for annotation in pdf_page.get("/Annots", []):
+        widget = annotation.get_object()
+        if widget.get("/FT") == "/Btn":
+            x1, y1, x2, y2 = (float(value) for value in widget["/Rect"])
+            card_number = str(widget["/T"]).rpartition("-")[2] if str(widget["/T"])[-1].isdigit() else ""
+            cards.setdefault(card_number, []).append((min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2)))
+    image = page_image(pdf, page, scale, forms=False)  # what prints: the page's own drawing, not the fields'
+    edges = []
+    for rects in cards.values():
+        column = round(((rects[0][0] + rects[0][2]) / 2 - left) * scale)
+        first = round((top - max(rect[3] for rect in rects) - 3 * MM_PT) * scale)
+        last = round((top - min(rect[1] for rect in rects) + 3 * MM_PT) * scale)
+        runs = dark_runs([image.getpixel((column, y)) for y in range(first, last)])
+        assert len(runs) == 2 * len(rects), f"expected a top and a bottom line for each of {len(rects)} boxes"
+        to_mm = 1 / (scale * MM_PT)
+        edges.append([((first + runs[i][0]) * to_mm, (first + runs[i + 1][1]) * to_mm)
+                      for i in range(0, len(runs), 2)])  # fmt: skip
+    return edges
+
+
+@pytest.mark.parametrize("name", ["card-a6-nl", "card-a6-en", "card-bilingual-all", "sheet-a4-nl"])
+def test_the_tick_boxes_are_at_least_2_mm_apart(leuven_site: BuiltSite, name: str) -> None:
+    """They were 0.4 mm apart: WeasyPrint's padding on inputs made each box 7 mm high on a 7.4 mm pitch."""
+    edges = tick_box_edges((leuven_site.root / "cards" / f"leuven-{name}.pdf").read_bytes(), 0)
+    assert len(edges) == (4 if name.startswith("sheet") else 1)
+    for card_edges in edges:
+        assert len(card_edges) == 6
+        assert all(4.5 <= bottom - top <= 6 for top, bottom in card_edges), f"box heights: {card_edges}"
+        for (_top, bottom), (next_top, _next_bottom) in itertools.pairwise(card_edges):
+            assert next_top - bottom >= 2, f"boxes {next_top - bottom:.2f} mm apart"
 
 
 @pytest.mark.parametrize(

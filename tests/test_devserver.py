@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import signal
 import socket
 import subprocess
@@ -44,21 +45,23 @@ def wait_for(condition, seconds: float = 30.0) -> None:
     raise AssertionError(f"gave up after {seconds} s waiting for {condition.__doc__ or condition}")
 
 
-def start_preview(city_file: Path, output: Path, port: int) -> subprocess.Popen:
+def start_preview(city_file: Path, output: Path, port: int, *options: str) -> subprocess.Popen:
     command = [sys.executable, "-m", "helpt_site.devserver", "--port", str(port), "--city", str(city_file)]
     return subprocess.Popen(
-        [*command, "--output", str(output), "--data", str(output.parent / "data")],
+        [*command, "--output", str(output), "--data", str(output.parent / "data"), *options],
         cwd=PROJECT_DIR, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
 
 
 class Preview:
-    """A running preview server and everything it printed so far (read by a thread, so never blocking)."""
+    """A running preview server and everything it printed so far (read by a thread, so never blocking);
+    its standard error goes there too, so a traceback would be seen."""
 
-    def __init__(self, city_file: Path, output: Path) -> None:
+    def __init__(self, city_file: Path, output: Path, *options: str) -> None:
         self.city_file = city_file
         self.url = f"http://127.0.0.1:{free_port()}"
-        self.process = start_preview(city_file, output, int(self.url.rsplit(":", 1)[1]))
+        self.port = int(self.url.rsplit(":", 1)[1])
+        self.process = start_preview(city_file, output, self.port, *options)
         self.lines: list[str] = []
         self.reader = threading.Thread(target=lambda: self.lines.extend(self.process.stdout), daemon=True)
         self.reader.start()
@@ -68,10 +71,7 @@ class Preview:
         return "".join(self.lines)
 
 
-@pytest.fixture
-def preview(tmp_path: Path) -> Iterator[Preview]:
-    server = Preview(copy_city(OTHER_CITY, tmp_path / "city"), tmp_path / "output")
-
+def running(server: Preview) -> Iterator[Preview]:
     def serving() -> bool:
         """the preview to answer"""
         assert server.process.poll() is None, server.printed
@@ -85,6 +85,11 @@ def preview(tmp_path: Path) -> Iterator[Preview]:
     if server.process.poll() is None:
         server.process.kill()
         server.process.wait()
+
+
+@pytest.fixture
+def preview(tmp_path: Path) -> Iterator[Preview]:
+    yield from running(Preview(copy_city(OTHER_CITY, tmp_path / "city"), tmp_path / "output"))
 
 
 def test_preview_serves_the_built_site_and_rebuilds_when_content_changes(preview: Preview) -> None:
@@ -148,3 +153,118 @@ def test_a_busy_port_gets_a_clear_message(tmp_path: Path) -> None:
         output, _ = process.communicate(timeout=60)
     assert process.returncode == 1
     assert f"Port {port} is already in use" in output and f"make serve PORT={port + 1}" in output
+
+
+# Hostile clients, over raw sockets. One preview for all of them, letting a silent client go after 2 s.
+SILENCE_SECONDS = 2
+FORM = "/api/volunteer?lang=en"
+HUGE = 200 * 1024 * 1024
+
+
+@pytest.fixture(scope="module")
+def sturdy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Preview]:
+    folder = tmp_path_factory.mktemp("sturdy")
+    server = Preview(copy_city(OTHER_CITY, folder / "city"), folder / "output", "--timeout", str(SILENCE_SECONDS))
+    yield from running(server)
+
+
+@pytest.fixture
+def preview_unhurt(sturdy: Preview) -> Iterator[Preview]:
+    """The preview; after the test, it has printed no traceback and still serves a page."""
+    yield sturdy
+    assert "Traceback" not in sturdy.printed, sturdy.printed
+    assert fetch(sturdy.url + "/")[0] == 200
+
+
+def headers(content_length: str | None = None, *extra: str, target: str = FORM) -> bytes:
+    lines = [f"POST {target} HTTP/1.1", "Host: 127.0.0.1", "Content-Type: application/x-www-form-urlencoded"]
+    lines += [f"Content-Length: {content_length}"] if content_length is not None else []
+    return ("\r\n".join([*lines, *extra]) + "\r\n\r\n").encode("latin-1")
+
+
+def exchange(port: int, request: bytes, body_bytes: int = 0, *, seconds: float = 10) -> tuple[bytes, float]:
+    """Send a request and up to `body_bytes` of body (stopping when the server stops reading), then read
+    until the server closes. Returns everything it answered and the seconds until it closed."""
+    started = time.monotonic()
+    with socket.create_connection(("127.0.0.1", port), timeout=seconds) as client:
+        client.sendall(request)
+        chunk, sent = b"x" * (1024 * 1024), 0
+        try:
+            while sent < body_bytes:
+                client.sendall(chunk[: body_bytes - sent])
+                sent += len(chunk)
+        except OSError:  # the server answered and closed: it reads no more of the body
+            pass
+        answer = b""
+        while data := client.recv(65536):
+            answer += data
+    return answer, time.monotonic() - started
+
+
+def status_line(answer: bytes) -> str:
+    return answer.split(b"\r\n", 1)[0].decode("latin-1")
+
+
+def resident_mb(process: subprocess.Popen) -> float:
+    status = Path(f"/proc/{process.pid}/status").read_text()
+    return int(re.search(r"VmRSS:\s+(\d+) kB", status)[1]) / 1024
+
+
+@pytest.mark.parametrize("length", ["-1", "abc", "+1000", "0x10", "1e3", "", "12 34", "1000, 1000"])
+def test_a_content_length_that_is_not_a_plain_number_gets_400_unread(preview_unhurt: Preview, length: str) -> None:
+    answer, seconds = exchange(preview_unhurt.port, headers(length), 4 * 1024 * 1024)
+    assert status_line(answer).startswith("HTTP/1.0 400 "), answer[:200]
+    assert seconds < 5, "answered at once, not after reading a body"
+
+
+def test_two_different_lengths_get_400(preview_unhurt: Preview) -> None:
+    answer, _seconds = exchange(preview_unhurt.port, headers("10", "Content-Length: 20"), 20)
+    assert status_line(answer).startswith("HTTP/1.0 400 ")
+
+
+def test_a_200_mb_body_claimed_with_length_minus_1_is_not_read(preview_unhurt: Preview) -> None:
+    """It used to be read to its end: 984 MB of memory for 200 MB sent."""
+    exchange(preview_unhurt.port, headers("abc"))  # the first refusal's imports and buffers are not growth
+    before = resident_mb(preview_unhurt.process)
+    answer, seconds = exchange(preview_unhurt.port, headers("-1"), HUGE, seconds=20)
+    assert status_line(answer).startswith("HTTP/1.0 400 ") and seconds < 10
+    assert resident_mb(preview_unhurt.process) - before < 20, "the body was not kept"
+
+
+@pytest.mark.parametrize(("length", "sent"), [(HUGE, HUGE), (HUGE, 0), (10**40, 1024), (64 * 1024 + 1, 0)])
+def test_a_body_over_the_handlers_limit_gets_its_413_page_without_being_read(
+    preview_unhurt: Preview, length: int, sent: int
+) -> None:
+    exchange(preview_unhurt.port, headers(str(64 * 1024 + 1)))
+    before = resident_mb(preview_unhurt.process)
+    answer, seconds = exchange(preview_unhurt.port, headers(str(length)), sent, seconds=20)
+    assert status_line(answer) == "HTTP/1.0 413 Request Entity Too Large" and seconds < 10
+    assert b"<h1>What you sent is too long</h1>" in answer, "the handler's own page, in the visitor's language"
+    assert resident_mb(preview_unhurt.process) - before < 20
+
+
+@pytest.mark.parametrize(("coding", "status"), [("chunked", 411), ("gzip, chunked", 501)])
+def test_a_body_without_a_length_is_refused_cleanly(preview_unhurt: Preview, coding: str, status: int) -> None:
+    request = headers(None, f"Transfer-Encoding: {coding}") + b"4\r\nname\r\n0\r\n\r\n"
+    answer, seconds = exchange(preview_unhurt.port, request)
+    assert status_line(answer).startswith(f"HTTP/1.0 {status} ") and seconds < 5
+
+
+@pytest.mark.parametrize(
+    "line",
+    [b"GARBAGE", b"GET / HTTP/9.9 extra", b"POST /api/volunteer HTTP/1.1 x", b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc",
+     b"GET /" + b"a" * 70_000 + b" HTTP/1.1", b"BREW /api/volunteer HTTP/1.1"],
+)  # fmt: skip
+def test_a_bad_request_line_gets_an_error_status_and_no_traceback(preview_unhurt: Preview, line: bytes) -> None:
+    answer, seconds = exchange(preview_unhurt.port, line + b"\r\nHost: 127.0.0.1\r\n\r\n")
+    assert re.fullmatch(r"HTTP/1\.0 (400|414|501) .*", status_line(answer)), answer[:200]
+    assert seconds < 5
+
+
+def test_a_client_that_stops_sending_is_let_go(preview_unhurt: Preview) -> None:
+    # Half the headers, then silence: the connection is closed.
+    answer, seconds = exchange(preview_unhurt.port, b"POST /api/volunteer HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+    assert answer == b"" and SILENCE_SECONDS <= seconds < SILENCE_SECONDS + 5
+    # All the headers and half the body, then silence: 408.
+    answer, seconds = exchange(preview_unhurt.port, headers("100") + b"name=Jo")
+    assert status_line(answer).startswith("HTTP/1.0 408 ") and SILENCE_SECONDS <= seconds < SILENCE_SECONDS + 5

@@ -19,7 +19,8 @@ MAX_FIELDS = 100  # far more than any form has: a body with more is not one of o
 
 
 class BadRequest(ValueError):
-    """The body cannot be read as a form (not UTF-8, not JSON of strings, too many fields)."""
+    """The body cannot be read as a form (not UTF-8, not JSON of strings, too many fields or values, nested
+    too deep, a lone surrogate)."""
 
 
 @dataclass(frozen=True)
@@ -69,23 +70,55 @@ def parse_form(request: Request) -> dict[str, list[str]]:
     except UnicodeDecodeError:
         raise BadRequest("body is not UTF-8") from None
     if request.media_type == JSON:
-        try:
-            data = json.loads(text) if text else {}
-        except json.JSONDecodeError:
-            raise BadRequest("body is not JSON") from None
-        if not isinstance(data, dict) or len(data) > MAX_FIELDS:
-            raise BadRequest("JSON body is not an object of fields")
-        fields: dict[str, list[str]] = {}
-        for name, value in data.items():
-            values = value if isinstance(value, list) else [value]
-            if not all(isinstance(item, str) for item in values):
-                raise BadRequest("JSON field values must be strings")
-            fields[name] = values
-        return fields
+        return _json_fields(text)
     try:
+        # Strict: a percent-encoded lone surrogate (%ED%A0%80) is not UTF-8 either, and is refused here.
         return parse_qs(text, keep_blank_values=True, errors="strict", max_num_fields=MAX_FIELDS)
     except (UnicodeDecodeError, ValueError):
         raise BadRequest("body is not a readable form") from None
+
+
+class _NotText:
+    """What a JSON number or constant is read as: no form field holds one, and converting it first would
+    let a 5,000-digit number raise (Python's limit on digits) or a long one cost time."""
+
+
+_NOT_TEXT = _NotText()
+
+
+def _not_text(_literal: str) -> _NotText:
+    return _NOT_TEXT
+
+
+def _json_fields(text: str) -> dict[str, list[str]]:
+    try:
+        data = json.loads(text, parse_int=_not_text, parse_float=_not_text, parse_constant=_not_text) if text else {}
+    except RecursionError:  # nesting deeper than the interpreter's limit: a few kB of "[" do it
+        raise BadRequest("JSON body is nested too deep") from None
+    except ValueError:
+        raise BadRequest("body is not JSON") from None
+    if not isinstance(data, dict) or len(data) > MAX_FIELDS:
+        raise BadRequest("JSON body is not an object of fields")
+    fields: dict[str, list[str]] = {}
+    for name, value in data.items():
+        values = value if isinstance(value, list) else [value]
+        if not all(isinstance(item, str) for item in values):
+            raise BadRequest("JSON field values must be strings")
+        fields[name] = values
+    if sum(len(values) for values in fields.values()) > MAX_FIELDS:
+        raise BadRequest("JSON body has more values than any form")
+    # JSON's \ud800 escapes give lone surrogates, which UTF-8 cannot hold: no store, page or log could take them.
+    if not all(_is_unicode(name) and all(_is_unicode(item) for item in values) for name, values in fields.items()):
+        raise BadRequest("JSON body holds a lone surrogate")
+    return fields
+
+
+def _is_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def response(status: int, body: str, *, content_type: str = "text/html; charset=utf-8", **headers: str) -> dict:
