@@ -273,3 +273,9 @@ def test_a_volunteer_with_a_wrong_postcode_is_told_what_fits_a_volunteer(
 ) -> None:
     problems = errors(intake.handle(event("volunteer", form_body(dict(VALID["volunteer"], postcode=postcode), "en"))))
     assert says in problems["postcode"] and never not in problems["postcode"]
+
+
+def test_references_hold_no_characters_that_read_as_others() -> None:
+    drawn = "".join(helpt.intake.new_reference(HELP_REQUEST)[2:].replace("-", "") for _ in range(2000))
+    assert not set(drawn) & set("0O1I89"), "read out on the phone: nothing to take for another character"
+    assert len(set(drawn)) == 30

@@ -203,8 +203,10 @@ class Intake:
         logger.info(json.dumps({"form": form.name, "lang": lang, "outcome": outcome, **details}))
 
 
-REFERENCE_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"  # no 0, 1, 8 or 9 to read as O, I, B or g
-REFERENCE_ATTEMPTS = 5  # 40 random bits: a second draw is needed about once in 10 million at 100,000 records
+# Read out on the phone and typed back by staff: no 0/O, 1/I, 8/B or 9/g to take for one another. (References
+# handed out before used A-Z and 2-7; they stay valid, as every character here is one of those.)
+REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ234567"
+REFERENCE_ATTEMPTS = 5  # 39 random bits: a second draw is needed about once in 6 million at 100,000 records
 # How long the answers' fingerprint is kept to recognise a repeat: the rest of the city's day, and one more
 # hour so that a retry sent just before midnight still finds the first.
 FINGERPRINT_GRACE = dt.timedelta(hours=1)
@@ -212,7 +214,7 @@ FINGERPRINT_GRACE = dt.timedelta(hours=1)
 
 def new_reference(form: Form) -> str:
     """A fresh random reference, short enough to read out on the phone: the form's letter and 8 characters
-    (40 random bits) that cannot be taken for one another.
+    (39 random bits) that cannot be taken for one another.
 
     >>> reference = new_reference(VACANCY_RESPONSE)
     >>> bool(_REFERENCE.match(reference)), reference[0]
@@ -227,7 +229,7 @@ def fingerprint(form: Form, lang: str, answers: Mapping[str, Answer], day: dt.da
     click, a reload or a retry is recognised. A full SHA-256, so that different answers never share one.
 
     >>> fingerprint(VACANCY_RESPONSE, "nl", {"name": "Ann"}, dt.date(2020, 3, 16))[:12]
-    '2e3c6b5b4f0c'
+    'f1895e9c297a'
     """
     canonical = json.dumps(
         [form.name, lang, day.isoformat(), sorted((k, list(v) if isinstance(v, tuple) else v)
