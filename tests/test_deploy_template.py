@@ -211,7 +211,8 @@ def test_the_staff_policy_exports_and_erases_but_cannot_change_or_delete_the_exp
         assert table_arns(by_action[action]["Resource"]) == [RESTORED_TABLE, OWN_TABLE]
     deletable = by_action["dynamodb:DeleteItem"]["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
     assert deletable == ["SUB#*", "QUARANTINE#*", "FINGERPRINT#*"], "the export log (EXPORT#) is not erasable"
-    assert "EXPORT#*" in by_action["dynamodb:PutItem"]["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
+    puttable = by_action["dynamodb:PutItem"]["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
+    assert puttable == ["EXPORT#*", "SUB#*", "ACCOUNT#*", "AUDIT#*"], "`helpt accounts`; never SESSION#"
     updatable = by_action["dynamodb:UpdateItem"]["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
     assert updatable == ["SUB#*"], "staff record progress on submissions, never on the export log"
     assert all("*" not in text_of(arn) for s in granted for r in listed(s["Resource"]) for arn in branches(r))

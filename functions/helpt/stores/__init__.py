@@ -122,3 +122,86 @@ class StaffStore(SubmissionStore, Protocol):
 
     def log_entries(self) -> Iterator[LogEntry]:
         """The export log, oldest first."""
+
+
+# The web back office ----------------------------------------------------------------------------------------
+
+ROLES = ("call_centre", "coordinator", "privacy_officer")
+
+
+@dataclass(frozen=True)
+class Account:
+    """Someone who may use the back office, and in which role.
+
+    A local account (the preview, a city without an identity provider) signs in with a password it set
+    itself after a one-time sign-in link. An account from the city's identity provider (OpenID Connect:
+    Cognito, Entra ID) has no password here: `name` is the e-mail address the provider vouches for, and the
+    account only says which role that person has. Secrets are kept as hashes only.
+    """
+
+    name: str  # the sign-in name: lower case; for the city's identity provider, the e-mail address
+    role: str  # one of ROLES
+    display_name: str = ""
+    password_hash: str = ""  # hashlib.scrypt, "scrypt$n$r$p$salt$hash" (hex); empty: no password
+    link_hash: str = ""  # SHA-256 (hex) of a one-time sign-in token; empty: none
+    link_expires_at: int = 0  # Unix seconds
+    failed_signins: int = 0  # in a row; reset by a good sign-in
+    locked_until: int = 0  # Unix seconds: no sign-in before then (too many failures)
+    active: bool = True  # False: access withdrawn, every session refused
+
+
+@dataclass(frozen=True)
+class StaffSession:
+    """A signed-in browser. The cookie holds a random token; only its SHA-256 (`id_hash`) is stored."""
+
+    id_hash: str
+    account: str  # Account.name
+    role: str
+    created_at: int  # Unix seconds: the absolute time-out counts from here
+    last_seen: int  # Unix seconds: the idle time-out counts from here
+    csrf_token: str  # random; every form of this session carries it
+    lang: str  # the staff member's choice of language for the back office
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One view or action in the back office: who, when, what, on which record. Never personal data.
+
+    It expires like the history of the record it is about (`expires_at`), and staff cannot change it.
+    """
+
+    at: dt.datetime
+    who: str  # Account.name
+    action: str  # e.g. "view", "claim", "note", "status", "match", "intake", "signin"
+    reference: str  # the record's reference, "" for actions on no record
+    expires_at: int  # Unix seconds
+
+
+class BackOfficeStore(StaffStore, Protocol):
+    def put_account(self, account: Account) -> None:
+        """Create or replace the account with this name."""
+
+    def get_account(self, name: str) -> Account | None:
+        """The account with this name, or None."""
+
+    def accounts(self) -> list[Account]:
+        """Every account, by name."""
+
+    def put_session(self, session: StaffSession, *, expires_at: int) -> None:
+        """Create or replace a session (also to move `last_seen`); gone by itself after `expires_at`."""
+
+    def get_session(self, id_hash: str, *, now: dt.datetime | None = None) -> StaffSession | None:
+        """The session with this hash, or None (also past its `expires_at`)."""
+
+    def delete_session(self, id_hash: str) -> None:
+        """Sign a session out: it cannot be used again."""
+
+    def audit(self, entry: AuditEntry) -> None:
+        """Add an entry to the audit log (append only)."""
+
+    def audit_entries(self, *, now: dt.datetime | None = None) -> Iterator[AuditEntry]:
+        """The audit log, oldest first, without what has expired."""
+
+    def records(self, *, form: str, now: dt.datetime | None = None) -> Iterator[tuple[Submission, list[Event]]]:
+        """Every live submission of this form with its history (oldest event first), oldest first: the working
+        list and the suggestions are made from this one read, without a query per record."""

@@ -11,6 +11,9 @@ so it expires and is erased with it; `last_matched_at` says when it was last mat
 under its own prefix, `EXPORT#<time>#<id>`, outside the index (it has no `form`) and free of personal data.
 Exports query the index form by form and merge the streams in time order, a page at a time.
 
+For the web back office: `ACCOUNT#`, `SESSION#` and `AUDIT#` items, and the working list's one Query of a
+form's records with their history; that half of the store is in helpt.stores.dynamodb_backoffice.
+
 The low-level client is used rather than the resource API: it keeps `answers` typed exactly (a String, or a
 List of Strings read back as a tuple), where the resource API would hand back lists and Decimals.
 """
@@ -30,6 +33,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from helpt.stores import FINISHED_STATUSES, Event, LogEntry, ReferenceTaken, StoreError
+from helpt.stores.dynamodb_backoffice import DynamoDBBackOffice
 from helpt.stores.sqlite import created_at_text
 from helpt.submissions import Answer, Submission
 
@@ -65,7 +69,7 @@ _NAMES = {
 Item = dict[str, Any]
 
 
-class DynamoDBStore:
+class DynamoDBStore(DynamoDBBackOffice):
     """Submissions in one DynamoDB table; see the module docstring for the key design."""
 
     # Items per Scan or Query page; None leaves it to DynamoDB (1 MB pages). Tests set it small to make
@@ -220,7 +224,8 @@ class DynamoDBStore:
         """Delete expired submissions and quarantined items before TTL gets to them; return how many.
 
         Each delete is conditional on the item still being expired and present, so one TTL removed in the
-        meantime is not counted.
+        meantime is not counted. Back-office sessions and audit entries are left to TTL: they hold no
+        resident's data, and the staff policy lets no one delete an audit entry (reads skip expired ones).
         """
         values = {":sub": {"S": SUBMISSION_PREFIX}, ":quarantine": {"S": QUARANTINE_PREFIX}}
         values[":now"] = {"N": str(_unix(now))}
@@ -384,7 +389,10 @@ class DynamoDBStore:
         }
 
     def erase(self, reference: str) -> int:
-        """Delete the submission and the quarantined item with this reference (history included); how many."""
+        """Delete the submission and the quarantined item with this reference (history included); how many.
+
+        `AUDIT#` entries about the record stay: they hold no personal data, and show what was done.
+        """
         deleted = 0
         for prefix in (SUBMISSION_PREFIX, QUARANTINE_PREFIX):
             with _errors("erase"):

@@ -10,6 +10,9 @@ tuple) without a schema change when a form gains a field.
 
 For the staff tool: `events` holds each submission's history (statuses, matches) with the submission's
 expiry, and `export_log` what staff exported or erased (no personal data). Exports read page by page.
+
+For the web back office: `accounts`, `sessions` and `audit_log`, and the working list's one read of a form's
+records with their history; that half of the store is in helpt.stores.sqlite_backoffice.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from helpt.stores import FINISHED_STATUSES, Event, LogEntry, ReferenceTaken, StoreError
+from helpt.stores.sqlite_backoffice import BACKOFFICE_SCHEMA, SQLiteBackOffice
 from helpt.submissions import Answer, Submission
 
 PROJECT_DIR = Path(__file__).resolve().parents[3]
@@ -107,7 +111,7 @@ def default_path() -> Path:
     return Path(configured) if configured else DEFAULT_PATH
 
 
-class SQLiteStore:
+class SQLiteStore(SQLiteBackOffice):
     """Submissions in one SQLite file; see the module docstring for why it is shaped this way.
 
     Each operation opens its own connection and closes it before returning, instead of keeping one
@@ -137,7 +141,7 @@ class SQLiteStore:
                 mode = connection.execute("PRAGMA journal_mode=WAL").fetchone()[0]
                 if mode != "wal":
                     raise StoreError(f"SQLite store: WAL journal mode unavailable (got {mode!r})")
-                connection.executescript(_SCHEMA)
+                connection.executescript(_SCHEMA + BACKOFFICE_SCHEMA)
         except (sqlite3.Error, OSError) as error:
             raise StoreError(f"SQLite store: cannot open the database ({type(error).__name__}: {error})") from error
 
@@ -231,15 +235,21 @@ class SQLiteStore:
         return (_submission(row) for row in rows)
 
     def purge_expired(self, now: dt.datetime | None = None) -> int:
-        """Delete every expired record, submissions and quarantined ones alike; return how many were deleted."""
+        """Delete every expired record, submissions and quarantined ones alike; return how many were deleted.
+
+        Expired history, fingerprints, back-office sessions and audit entries go too, uncounted: they are
+        not records.
+        """
         moment = _unix(now)
         with self._operation("purge_expired") as connection:
-            # One transaction for both tables; if anything fails, closing the connection rolls it back.
+            # One transaction for every table; if anything fails, closing the connection rolls it back.
             connection.execute("BEGIN IMMEDIATE")
             deleted = connection.execute("DELETE FROM submissions WHERE expires_at <= ?", (moment,)).rowcount
             deleted += connection.execute("DELETE FROM quarantine WHERE expires_at <= ?", (moment,)).rowcount
             connection.execute("DELETE FROM events WHERE expires_at <= ?", (moment,))
             connection.execute("DELETE FROM fingerprints WHERE expires_at <= ?", (moment,))
+            connection.execute("DELETE FROM sessions WHERE expires_at <= ?", (moment,))
+            connection.execute("DELETE FROM audit_log WHERE expires_at <= ?", (moment,))
             connection.execute("COMMIT")
             _checkpoint(connection)
         return deleted
@@ -315,7 +325,7 @@ class SQLiteStore:
             rows = connection.execute(
                 f"SELECT {_EVENT_COLUMNS} FROM events WHERE reference = ? ORDER BY at, rowid", (reference,)
             ).fetchall()
-        return [Event(dt.datetime.fromisoformat(at), *rest) for at, *rest in rows]
+        return [_event(row) for row in rows]
 
     def last_matched(self, *, now: dt.datetime | None = None) -> dict[str, dt.datetime]:
         """Reference to the time of its latest match, for every live submission ever matched."""
@@ -327,7 +337,10 @@ class SQLiteStore:
         return {reference: dt.datetime.fromisoformat(at) for reference, at in rows}
 
     def erase(self, reference: str) -> int:
-        """Delete the submission and quarantined record with this reference and their history; return how many."""
+        """Delete the submission and quarantined record with this reference and their history; return how many.
+
+        The audit log keeps its entries about the record: they hold no personal data, and show what was done.
+        """
         with self._operation("erase") as connection:
             connection.execute("BEGIN IMMEDIATE")
             deleted = connection.execute("DELETE FROM submissions WHERE reference = ?", (reference,)).rowcount
@@ -405,6 +418,11 @@ def _insert_event(connection: sqlite3.Connection, reference: str, event: Event, 
         (reference, created_at_text(event.at), event.kind, event.status, event.reason, event.other, event.by,
          expires_at),
     )  # fmt: skip
+
+
+def _event(row: Sequence[Any]) -> Event:
+    at, *rest = row  # in the order of _EVENT_COLUMNS
+    return Event(dt.datetime.fromisoformat(at), *rest)
 
 
 # How often an erasure tries to empty the write-ahead log while a reader holds it open; each try already
