@@ -6,6 +6,6 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 
-for script in ("site_build.py", "forms.py", "cards.py", "export.py"):
+for script in ("site_build.py", "forms.py", "cards.py", "export.py", "casework.py"):
     print(f"== {script}", flush=True)
     subprocess.run([sys.executable, str(HERE / script)], check=True)

@@ -19,7 +19,14 @@ from watchfiles import DefaultFilter, watch
 
 from helpt.intake import MAX_BODY_BYTES
 from helpt_site.build import DEFAULT_OUTPUT, PROJECT_DIR, BuildError, build_site
-from helpt_site.local_api import OVERSIZE_STAND_IN, BadFraming, LocalApi, declared_length, event_from_http
+from helpt_site.local_api import (
+    OVERSIZE_STAND_IN,
+    BadFraming,
+    LocalApi,
+    declared_length,
+    event_from_http,
+    is_staff_path,
+)
 
 API_PREFIX = "/api/"
 DEFAULT_DATA = PROJECT_DIR / "data"
@@ -65,16 +72,20 @@ class PreviewRequestHandler(SimpleHTTPRequestHandler):
         super().setup()
 
     def do_GET(self) -> None:
-        if self.path.startswith(API_PREFIX):
+        if self._dynamic():
             self._api()
         else:
             super().do_GET()
 
     def do_POST(self) -> None:
-        if self.path.startswith(API_PREFIX):
+        if self._dynamic():
             self._api()
         else:
-            self._refuse_unread(405, "only the forms receive posts")
+            self._refuse_unread(405, "only the forms and the back office receive posts")
+
+    def _dynamic(self) -> bool:
+        """The form handler's /api/* and the back office's /staff/*; everything else is a built file."""
+        return self.path.startswith(API_PREFIX) or is_staff_path(self.path.split("?", 1)[0])
 
     def _api(self) -> None:
         api: LocalApi | None = getattr(self.server, "api", None)
@@ -104,6 +115,8 @@ class PreviewRequestHandler(SimpleHTTPRequestHandler):
         self.send_response(answer["statusCode"])
         for name, value in answer["headers"].items():
             self.send_header(name, value)
+        for cookie in answer.get("cookies", ()):  # payload 2.0 keeps Set-Cookie values apart, one each
+            self.send_header("Set-Cookie", cookie)
         self.send_header("Content-Length", str(len(payload)))
         if self.close_connection:
             self.send_header("Connection", "close")
@@ -210,6 +223,11 @@ def serve(
     threading.Thread(target=server.serve_forever, daemon=True).start()
     print(f"\n{city.site_name[city.default_language]} is served at http://127.0.0.1:{port}/", flush=True)
     print(f"Forms are kept in {data_dir / 'helpt.sqlite3'}.", flush=True)
+    print(
+        f"The staff back office is at http://127.0.0.1:{port}/staff/ (an account: .venv/bin/helpt accounts add "
+        "NAME --role coordinator).",
+        flush=True,
+    )
     print("It rebuilds when you save a change. Press Ctrl-C to stop.\n", flush=True)
     watched = [city.content_dir, project_dir / "theme", city_path, project_dir / "pelicanconf.py"]
     try:

@@ -1,11 +1,19 @@
-"""Packaging the form handler for AWS Lambda: one zip with what the function runs, and nothing else.
+"""Packaging the form handler and the back office for AWS Lambda: a zip each, with what it runs and nothing else.
 
 `sam build` would install the whole project's dependencies (Pelican, WeasyPrint, ...) and ship no `.pyc`. The
-function needs far less: the `helpt` package without the staff tools and the card printing, the theme's
-templates, the compiled catalogs of the city's languages, `city.toml` (and the logo it names), the site data a
-publish build wrote (`.build/publish/.helpt/site.json`), and three pinned wheels for Lambda's platform (Jinja2,
-MarkupSafe, Babel; boto3 comes with the Lambda runtime). Babel's locale data is 35 MB for ~1,100 locales; the
-function only formats dates and language names in the city's languages, so only those and `root` are kept.
+functions need far less: the `helpt` package without the card printing, the theme's templates, the compiled
+catalogs of the city's languages, `city.toml` (and the logo it names), the site data a publish build wrote
+(`.build/publish/.helpt/site.json`), and pinned wheels for Lambda's platform: Jinja2, MarkupSafe and Babel
+(boto3 and urllib3 come with the Lambda runtime). Babel's locale data is 35 MB for ~1,100 locales; the functions
+only format dates and language names in the city's languages, so only those and `root` are kept.
+
+`function.zip`, the form handler's, has no staff package. `staff.zip`, the back office's, adds it (its web
+templates and `.po` catalogs, which it compiles in memory) and the sign-in's libraries: Authlib, joserfc,
+cryptography, requests and what requests needs. Two zips, because cryptography alone is 14 MB unzipped and
+the form handler, which residents wait for, would fetch it at every cold start for nothing. cryptography's
+Rust bindings load cffi's `_cffi_backend`; pycparser, which cffi needs only to compile declarations, stays
+out. WeasyPrint stays out of both (Lambda's runtime has no Pango): on AWS a task slip is a page styled for
+printing.
 
 Bytecode is compiled by the runtime's Python version with hash-based invalidation, UNCHECKED_HASH: Lambda's
 /var/task is read-only and the sources never change after the build, so Python may load each `.pyc` without
@@ -17,6 +25,7 @@ zip, so `sam deploy` has nothing to update.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -38,12 +47,15 @@ from helpt_site.build import PROJECT_DIR
 
 LAMBDA_PYTHON = "3.13"  # the Runtime in template.yaml (a test checks they agree)
 LAMBDA_PLATFORM = "aarch64-manylinux_2_34"  # arm64, Amazon Linux 2023 (glibc 2.34)
-THIRD_PARTY = ("jinja2", "markupsafe", "babel")
+THIRD_PARTY = ("jinja2", "markupsafe", "babel")  # the form handler's libraries (the back office's too)
+# The back office's sign-in (helpt.staff.web.oidc), imported only when someone signs in with the city's provider.
+STAFF_THIRD_PARTY = ("authlib", "joserfc", "cryptography", "cffi", "requests", "idna", "certifi", "charset-normalizer")
 BUNDLE_DIR = PROJECT_DIR / ".build" / "lambda"
 WHEELS_CACHE = PROJECT_DIR / ".build" / "lambda-wheels"
-ZIP_NAME = "function.zip"  # template.yaml's CodeUri is .build/lambda/function.zip
-# Left out of the package: staff tools run on staff machines; printing needs WeasyPrint, which Lambda lacks.
-EXCLUDED = ("staff", "printing.py", "bundle", "__pycache__", "*.pyc")
+ZIP_NAME = "function.zip"  # template.yaml: the IntakeFunction's CodeUri is .build/lambda/function.zip
+STAFF_ZIP_NAME = "staff.zip"  # and the StaffFunction's .build/lambda/staff.zip
+# Left out of both: printing needs WeasyPrint, which Lambda lacks.
+EXCLUDED = ("printing.py", "bundle", "__pycache__", "*.pyc")
 # Not needed to run: console scripts and uv's lock file beside the wheels; C sources and type stubs in them.
 UNNEEDED_TOP = ("bin", ".lock")
 UNNEEDED = ("*.c", "*.pyi")
@@ -55,6 +67,21 @@ class BundleError(RuntimeError):
 
 
 @dataclass(frozen=True)
+class Contents:
+    """One function's zip: what of the helpt package it leaves out, and which pinned libraries it carries."""
+
+    name: str  # the folder <name>/ and the zip <name>.zip
+    zip_name: str
+    excluded: tuple[str, ...]
+    libraries: tuple[str, ...]
+
+
+# The form handler never runs the back office: its zip stays small (cryptography alone is 14 MB unzipped).
+FORM_HANDLER = Contents("function", ZIP_NAME, ("staff", *EXCLUDED), THIRD_PARTY)
+BACK_OFFICE = Contents("staff", STAFF_ZIP_NAME, EXCLUDED, THIRD_PARTY + STAFF_THIRD_PARTY)
+
+
+@dataclass(frozen=True)
 class Bundle:
     folder: Path
     zip_file: Path
@@ -63,13 +90,15 @@ class Bundle:
     zipped_bytes: int
     compiled_with: str | None  # the interpreter that wrote the .pyc, or None when none was found
     locales: tuple[str, ...]
+    staff: Bundle | None = None  # the back office's zip, built beside the form handler's
 
     def summary(self) -> str:
         pyc = f".pyc by {self.compiled_with} (unchecked-hash)" if self.compiled_with else "no .pyc (see above)"
-        return (
+        line = (
             f"{self.zip_file}: {self.zipped_bytes / 1e6:.2f} MB zipped, {self.unzipped_bytes / 1e6:.2f} MB unzipped, "
             f"{self.files} files; {pyc}; Babel locales: {', '.join(self.locales)}"
         )
+        return f"{line}\n{self.staff.summary()}" if self.staff else line
 
 
 def build_bundle(
@@ -79,31 +108,54 @@ def build_bundle(
     city_file: Path = PROJECT_DIR / "city.toml",
     project_dir: Path = PROJECT_DIR,
     python: str | None = None,
+    platform: str = LAMBDA_PLATFORM,
 ) -> Bundle:
-    """Build `destination/function/` and `destination/function.zip` from a publish build's site data.
+    """Build `destination/function.zip` (the form handler) and `destination/staff.zip` (the back office), each
+    from its folder beside it, from a publish build's site data.
 
     `python` compiles the .pyc; by default a Python LAMBDA_PYTHON found on this machine (find_lambda_python).
+    `platform` is Lambda's; the tests also build for their own machine, to run the compiled libraries.
     """
+    python = python or find_lambda_python()
+    if not python:
+        print(f"No Python {LAMBDA_PYTHON} found (set HELPT_LAMBDA_PYTHON): the bundle has no .pyc, so each cold start "
+              "compiles the sources first.", file=sys.stderr)  # fmt: skip
+    built = [
+        build_function_code(contents, site_data_file, destination=destination, city_file=city_file,
+                            project_dir=project_dir, python=python, platform=platform)
+        for contents in (BACK_OFFICE, FORM_HANDLER)
+    ]  # fmt: skip
+    return dataclasses.replace(built[1], staff=built[0])
+
+
+def build_function_code(
+    contents: Contents,
+    site_data_file: Path,
+    *,
+    destination: Path,
+    city_file: Path,
+    project_dir: Path,
+    python: str | None,
+    platform: str,
+) -> Bundle:
+    """One function's folder and zip: `destination/<name>/` and `destination/<name>.zip`."""
     city = load_city(city_file)
-    staging = destination / "function.next"
+    staging = destination / f"{contents.name}.next"
     shutil.rmtree(staging, ignore_errors=True)
     package = staging / "helpt"
-    shutil.copytree(project_dir / "functions" / "helpt", package, ignore=shutil.ignore_patterns(*EXCLUDED))
+    shutil.copytree(project_dir / "functions" / "helpt", package, ignore=shutil.ignore_patterns(*contents.excluded))
     _add_data(package / "bundle", city, project_dir, site_data_file)
-    shutil.copytree(install_wheels(project_dir / "uv.lock"), staging, dirs_exist_ok=True)
+    wheels = install_wheels(project_dir / "uv.lock", names=contents.libraries, platform=platform)
+    shutil.copytree(wheels, staging, dirs_exist_ok=True)
     _drop_unneeded(staging)
     locales = keep_locales(staging / "babel" / "locale-data", city.languages)
-    python = python or find_lambda_python()
     _check_locales(staging, city.languages, python or sys.executable)
     if python:
         compile_bytecode(staging, python)
-    else:
-        print(f"No Python {LAMBDA_PYTHON} found (set HELPT_LAMBDA_PYTHON): the bundle has no .pyc, so each cold start "
-              "compiles the sources first.", file=sys.stderr)  # fmt: skip
-    folder = destination / "function"
+    folder = destination / contents.name
     shutil.rmtree(folder, ignore_errors=True)
     staging.rename(folder)
-    zip_file = zip_folder(folder, destination / ZIP_NAME)
+    zip_file = zip_folder(folder, destination / contents.zip_name)
     files = [path for path in folder.rglob("*") if path.is_file()]
     return Bundle(
         folder=folder,
@@ -171,13 +223,19 @@ def lambda_requirements(lock_file: Path, names: tuple[str, ...] = THIRD_PARTY) -
     return "\n".join(lines) + "\n"
 
 
-def install_wheels(lock_file: Path, cache: Path = WHEELS_CACHE) -> Path:
+def install_wheels(
+    lock_file: Path,
+    cache: Path = WHEELS_CACHE,
+    *,
+    names: tuple[str, ...] = THIRD_PARTY,
+    platform: str = LAMBDA_PLATFORM,
+) -> Path:
     """The pinned wheels for Lambda's platform, installed once into a folder named after what it holds.
 
     Installed beside it and renamed into place, so a build running at the same time never sees half of it.
     """
-    requirements = lambda_requirements(lock_file)
-    key = hashlib.sha256(f"{requirements}{LAMBDA_PLATFORM}{LAMBDA_PYTHON}".encode()).hexdigest()[:16]
+    requirements = lambda_requirements(lock_file, names)
+    key = hashlib.sha256(f"{requirements}{platform}{LAMBDA_PYTHON}".encode()).hexdigest()[:16]
     target = cache / key
     if target.is_dir():
         return target / "site-packages"
@@ -186,12 +244,12 @@ def install_wheels(lock_file: Path, cache: Path = WHEELS_CACHE) -> Path:
     partial.mkdir(parents=True)
     (partial / "requirements.txt").write_text(requirements, encoding="utf-8")
     command = [find_uv(), "pip", "install", "--quiet", "--target", str(partial / "site-packages")]
-    command += ["--python", sys.executable, "--python-platform", LAMBDA_PLATFORM, "--python-version", LAMBDA_PYTHON]
+    command += ["--python", sys.executable, "--python-platform", platform, "--python-version", LAMBDA_PYTHON]
     command += ["--only-binary", ":all:", "--no-deps", "--require-hashes", "-r", str(partial / "requirements.txt")]
     completed = subprocess.run(command, env={**os.environ, "UV_PYTHON_DOWNLOADS": "never"}, check=False)
     if completed.returncode != 0:
         shutil.rmtree(partial, ignore_errors=True)
-        raise BundleError(f"could not install {', '.join(THIRD_PARTY)} for {LAMBDA_PLATFORM} (is PyPI reachable?)")
+        raise BundleError(f"could not install the functions' libraries for {platform} (is PyPI reachable?)")
     try:
         partial.rename(target)
     except OSError:  # another build got there first: use its copy

@@ -1,11 +1,13 @@
 """The local stand-in for API Gateway: HTTP requests to /api/* become payload 2.0 events for the real
-form handler, which keeps submissions in the embedded SQLite store. Like API Gateway, it refuses a request
-whose body it cannot frame (no usable length) before the handler sees it."""
+form handler, which keeps submissions in the embedded SQLite store, and requests to /staff/* events for the
+back office, over the same store. Like API Gateway, it refuses a request whose body it cannot frame (no
+usable length) before a handler sees it, and moves the Cookie header into the event's `cookies`."""
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
+import os
 import re
 import uuid
 from collections.abc import Mapping
@@ -55,15 +57,18 @@ def declared_length(headers: Message) -> int:
 
 
 def event_from_http(method: str, target: str, headers: Mapping[str, str], body: bytes, client_ip: str) -> dict:
-    """A request as API Gateway HTTP API hands it to Lambda (payload 2.0, body base64-encoded)."""
+    """A request as API Gateway HTTP API hands it to Lambda (payload 2.0, body base64-encoded, cookies apart)."""
     parts = urlsplit(target)
     now = dt.datetime.now(dt.UTC)
+    lowered = {name.lower(): value for name, value in headers.items()}
+    cookies = [part.strip() for part in lowered.pop("cookie", "").split(";") if part.strip()]
     return {
         "version": "2.0",
         "routeKey": "$default",
         "rawPath": parts.path,
         "rawQueryString": parts.query,
-        "headers": {name.lower(): value for name, value in headers.items()},
+        "cookies": cookies,
+        "headers": lowered,
         "requestContext": {
             "http": {"method": method, "path": parts.path, "protocol": "HTTP/1.1", "sourceIp": client_ip},
             "requestId": str(uuid.uuid4()),
@@ -74,13 +79,18 @@ def event_from_http(method: str, target: str, headers: Mapping[str, str], body: 
     }
 
 
+STAFF_PREFIX = "/staff"
+
+
 class LocalApi:
-    """The form handler as the preview runs it; `reload()` after each build picks up the new site data."""
+    """The form handler and the back office as the preview runs them; `reload()` after each build picks up the
+    new site data and settings."""
 
     def __init__(self, project_dir: Path, output: Path, city_file: Path, data_dir: Path) -> None:
         self.project_dir, self.output, self.city_file = project_dir, output, city_file
         self.store = SQLiteStore(data_dir / "helpt.sqlite3")
         self.intake: Intake | None = None
+        self.back_office: Any = None  # helpt.staff.web.app.BackOffice, imported when first asked for
 
     def reload(self) -> None:
         theme = self.project_dir / "theme"
@@ -92,8 +102,29 @@ class LocalApi:
             store=self.store,
         )
 
+        self.back_office = None
+
     def handle(self, event: dict[str, Any]) -> dict[str, Any]:
+        if is_staff_path(event["rawPath"]):
+            return self._back_office().handle(event)
         if self.intake is None:
             self.reload()
         assert self.intake is not None
         return self.intake.handle(event)
+
+    def _back_office(self) -> Any:
+        if self.back_office is None:
+            from helpt.settings import load_city
+            from helpt.staff.web.app import BackOffice
+            from helpt.staff.web.oidc import oidc_from_environment
+
+            # Plain HTTP on the loopback address: no Secure cookie; the city's sign-in only when configured.
+            self.back_office = BackOffice(
+                load_city(self.city_file), self.store, secure=False, oidc=oidc_from_environment(os.environ)
+            )
+        return self.back_office
+
+
+def is_staff_path(path: str) -> bool:
+    """/staff and everything under it, never /staffing or /en/staff-page."""
+    return path == STAFF_PREFIX or path.startswith(STAFF_PREFIX + "/")

@@ -1,10 +1,15 @@
-"""The Lambda bundle: what it holds, and that it runs by itself.
+"""The Lambda bundle: what its two zips hold, and that each runs by itself.
 
 The bundle is built from a publish build, unzipped into a fresh virtual environment that sees nothing of the
 project (no site packages, PYTHONPATH = the unzipped bundle), and fed payload 2.0 events: a valid submission
 lands in DynamoDB (moto's server) and answers 303. boto3 comes from the project, as on Lambda it comes from the
 runtime: only boto3 and its own dependencies are put beside the bundle, nothing else of the project's packages.
 The venv uses a Python of the Lambda runtime's version when there is one, so the shipped .pyc are the ones used.
+
+The back office's zip is unzipped the same way: its handler imports and serves the sign-in page without the
+sign-in's libraries. Their compiled parts are built for Lambda's arm64, which this machine may not run, so a
+copy of that zip built for this machine signs someone in with a real OpenID provider (tests/oidc_support.py),
+its settings in Secrets Manager and its account in DynamoDB (both moto), as on AWS.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import importlib.metadata
 import json
 import os
+import platform
 import socket
 import subprocess
 import sys
@@ -28,19 +34,26 @@ import boto3
 import pytest
 from conftest import BuiltSite
 from forms_support import VALID, event, form_body
+from oidc_support import OURS, REDIRECT_URI, STATE_SECRET, Provider, provider_callback_url
 
+from helpt.stores import Account
 from helpt.stores.dynamodb import DynamoDBStore
 from helpt_site.build import PROJECT_DIR
 from helpt_site.lambda_bundle import (
+    BACK_OFFICE,
     LAMBDA_PYTHON,
+    STAFF_THIRD_PARTY,
     THIRD_PARTY,
     Bundle,
     BundleError,
     build_bundle,
+    build_function_code,
     find_lambda_python,
     keep_locales,
     zip_folder,
 )
+
+pytest_plugins = ["oidc_support"]
 
 REGION = "eu-west-1"
 DUMMY_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
@@ -68,6 +81,28 @@ print(json.dumps({
     "base_prefix": sys.base_prefix, "weasyprint_found": weasyprint_found,
 }))
 """
+# The back office's runner: import its handler (timed), then answer one event per line of stdin with one answer per
+# line of stdout, so a test can go to the provider and back in between. "report": what is imported, from where.
+STAFF_RUNNER = r"""
+import json, sys, time
+started = time.perf_counter()
+import helpt.staff.web.handler
+imported = time.perf_counter() - started
+def report():
+    return {"import_seconds": imported, "modules": sorted(sys.modules), "prefix": sys.prefix,
+            "files": {name: module.__file__ for name, module in sys.modules.items() if "." not in name
+                      and getattr(module, "__file__", None)}}
+print(json.dumps(report()), flush=True)
+for line in sys.stdin:
+    request = json.loads(line)
+    answer = report() if request == "report" else helpt.staff.web.handler.lambda_handler(request, None)
+    print(json.dumps(answer), flush=True)
+"""
+# Import names of the back office's libraries, and what must never be in its zip.
+STAFF_IMPORTS = ("authlib", "joserfc", "cryptography", "cffi", "requests", "idna", "certifi", "charset_normalizer")
+SIGN_IN_LIBRARIES = {"authlib", "joserfc", "cryptography", "requests"}
+NEVER_IN_THE_ZIP = ("weasyprint", "pelican", "helpt_site", "pycparser", "urllib3", "boto3", "botocore")
+AARCH64 = 183  # ELF e_machine of arm64
 
 
 @pytest.fixture(scope="module")
@@ -192,33 +227,47 @@ def runtime_packages(destination: Path) -> Path:
     return destination
 
 
-def test_the_unzipped_bundle_alone_receives_a_submission_into_dynamodb(
-    bundle: Bundle, moto: str, tmp_path: Path
-) -> None:
+def new_table(moto: str) -> str:
     table = f"helpt-{uuid.uuid4().hex[:12]}"
     DynamoDBStore(table, region=REGION, client=client("dynamodb", moto)).create_table()
+    return table
+
+
+def unzipped(zip_file: Path, tmp_path: Path, python: str) -> tuple[Path, Path, Path]:
+    """The zip unzipped as Lambda's /var/task, a venv with nothing installed, and the runtime's boto3."""
     task = tmp_path / "task"
-    with zipfile.ZipFile(bundle.zip_file) as archive:
+    with zipfile.ZipFile(zip_file) as archive:
         archive.extractall(task)
-    python = find_lambda_python() or sys.executable
     venv = tmp_path / "venv"
     subprocess.run([python, "-m", "venv", "--without-pip", str(venv)], check=True)
-    runtime = runtime_packages(tmp_path / "runtime")
-    env = {
+    return task, venv, runtime_packages(tmp_path / "runtime")
+
+
+def lambda_environment(task: Path, runtime: Path, tmp_path: Path, moto: str, **variables: str) -> dict[str, str]:
+    return {
         "PATH": "/usr/bin:/bin",
         "PYTHONPATH": f"{task}:{runtime}",  # Lambda: /var/task first, then the runtime's boto3
         "PYTHONDONTWRITEBYTECODE": "1",  # /var/task is read-only on Lambda
         "PYTHONNOUSERSITE": "1",
         "HOME": str(tmp_path),
         "HELPT_STORE": "dynamodb",
-        "HELPT_TABLE": table,
         "AWS_REGION": REGION,
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_CONFIG_FILE": "/nonexistent",
         "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent",
         "AWS_ENDPOINT_URL_DYNAMODB": moto,  # botocore reads it: the handler's code is unchanged
+        **variables,
     }
+
+
+def test_the_unzipped_bundle_alone_receives_a_submission_into_dynamodb(
+    bundle: Bundle, moto: str, tmp_path: Path
+) -> None:
+    table = new_table(moto)
+    python = find_lambda_python() or sys.executable
+    task, venv, runtime = unzipped(bundle.zip_file, tmp_path, python)
+    env = lambda_environment(task, runtime, tmp_path, moto, HELPT_TABLE=table)
     events = [
         event("help-request", form_body(VALID["help-request"])),
         event("help-request", form_body({**VALID["help-request"], "postcode": ""})),
@@ -247,6 +296,7 @@ def test_the_unzipped_bundle_alone_receives_a_submission_into_dynamodb(
         assert report["files"][name].startswith(str(task)), report["files"]
     assert report["files"]["boto3"].startswith(str(runtime))
     assert not {"pelican", "weasyprint", "helpt.printing", "helpt.staff", "helpt_site"} & set(report["modules"])
+    assert not SIGN_IN_LIBRARIES & set(report["modules"])
     assert not report["weasyprint_found"]
     outside = [
         p for p in report["path"] if not p.startswith((str(task), str(runtime), str(venv), report["base_prefix"]))
@@ -276,3 +326,168 @@ def test_site_data_of_a_preview_build_is_refused(leuven_published: BuiltSite, tm
     site_data.write_text(json.dumps(preview), encoding="utf-8")
     with pytest.raises(BundleError, match="publish build"):
         build_bundle(site_data, destination=tmp_path / "lambda")
+
+
+# The back office's zip -----------------------------------------------------------------------------------------
+
+
+def test_the_back_office_zip_holds_the_staff_package_and_the_sign_in_libraries_for_lambda(bundle: Bundle) -> None:
+    staff = bundle.staff
+    assert staff is not None and staff.zip_file.name == "staff.zip" and staff.zip_file.parent == bundle.zip_file.parent
+    top = {path.name for path in staff.folder.iterdir()}
+    packages = {name for name in top if not name.endswith(".dist-info") and not name.startswith("_cffi_backend.")}
+    assert packages == {"helpt", *THIRD_PARTY, *STAFF_IMPORTS}
+    (backend,) = [name for name in top if name.startswith("_cffi_backend.")]  # what cryptography's bindings load
+    assert backend.startswith(f"_cffi_backend.cpython-{LAMBDA_PYTHON.replace('.', '')}-aarch64-linux-gnu")
+    assert not {name.split("-")[0].lower() for name in top} & set(NEVER_IN_THE_ZIP)
+    web = staff.folder / "helpt" / "staff" / "web"
+    assert (web / "handler.py").is_file() and (web / "oidc.py").is_file() and (web / "app.py").is_file()
+    assert (web / "templates" / "signin.html").is_file()
+    assert (staff.folder / "helpt" / "staff" / "translations" / "nl" / "LC_MESSAGES" / "helpt_staff.po").is_file()
+    assert not (staff.folder / "helpt" / "printing.py").exists(), "no WeasyPrint on Lambda: slips are HTML there"
+    data = staff.folder / "helpt" / "bundle"
+    assert (data / "city.toml").is_file() and [path.name for path in (data / "content").rglob("*.svg")] == ["logo.svg"]
+    lock = {p["name"]: p["version"] for p in tomllib.loads((PROJECT_DIR / "uv.lock").read_text("utf-8"))["package"]}
+    for name in (*THIRD_PARTY, *STAFF_THIRD_PARTY):
+        (info,) = staff.folder.glob(f"{name.replace('-', '_')}-*.dist-info")
+        assert info.name == f"{name.replace('-', '_')}-{lock[name]}.dist-info"
+    # cryptography's Rust bindings, the one large compiled part, are built for Lambda's arm64.
+    rust = staff.folder / "cryptography" / "hazmat" / "bindings" / "_rust.abi3.so"
+    assert int.from_bytes(rust.read_bytes()[18:20], "little") == AARCH64
+    assert staff.zipped_bytes < 50_000_000, "Lambda takes a zip of up to 50 MB directly"
+    assert staff.unzipped_bytes < 250_000_000, "and up to 250 MB unzipped"
+    assert bundle.zipped_bytes < staff.zipped_bytes / 3, "the form handler does not carry the sign-in's libraries"
+    assert "staff.zip" in bundle.summary()
+
+
+class StaffFunction:
+    """The back office's handler in the clean venv, one event in and one answer out at a time."""
+
+    def __init__(self, venv: Path, env: dict[str, str], cwd: Path) -> None:
+        self.process = subprocess.Popen(
+            [str(venv / "bin" / "python"), "-P", "-c", STAFF_RUNNER], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True, env=env, cwd=cwd,
+        )  # fmt: skip
+        self.report = json.loads(self._line())
+
+    def handle(self, staff_event: dict[str, Any] | str) -> dict[str, Any]:
+        assert self.process.stdin is not None
+        self.process.stdin.write(json.dumps(staff_event) + "\n")
+        self.process.stdin.flush()
+        return json.loads(self._line())
+
+    def _line(self) -> str:
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()
+        if not line:
+            self.process.wait(timeout=10)
+            raise AssertionError(f"the back office stopped: {self.process.stderr.read()[-3000:]}")
+        return line
+
+    def logs(self) -> str:
+        """What the function logged so far (it stops to tell)."""
+        self.close()
+        return self.process.stderr.read()[-3000:]
+
+    def close(self) -> None:
+        if self.process.stdin.closed:
+            return
+        self.process.stdin.close()
+        self.process.wait(timeout=10)
+
+
+def staff_event(path: str, query: str = "", cookies: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A GET through CloudFront as the HTTP API hands it over (payload 2.0 moves cookies into `cookies`)."""
+    return {
+        "version": "2.0", "rawPath": path, "rawQueryString": query, "cookies": list(cookies),
+        "headers": {"host": "abc123.execute-api.eu-west-1.amazonaws.com", "accept": "text/html"},
+        "requestContext": {"http": {"method": "GET", "path": path}, "domainName": "www.leuvenhelpt.be"},
+        "isBase64Encoded": False,
+    }  # fmt: skip
+
+
+def cookie_pair(answer: dict[str, Any], name: str) -> str:
+    """`name=value` of a cookie an answer sets, as the browser sends it back."""
+    (pair,) = [cookie.split(";")[0] for cookie in answer.get("cookies", []) if cookie.startswith(f"{name}=")]
+    return pair
+
+
+def test_the_unzipped_back_office_alone_imports_its_handler_and_serves_the_sign_in_page(
+    bundle: Bundle, moto: str, tmp_path: Path
+) -> None:
+    """As deployed: the sign-in's settings named in Secrets Manager, which nobody reads before a sign-in."""
+    assert bundle.staff is not None
+    python = find_lambda_python() or sys.executable
+    task, venv, runtime = unzipped(bundle.staff.zip_file, tmp_path, python)
+    env = lambda_environment(
+        task, runtime, tmp_path, moto, HELPT_TABLE=new_table(moto),
+        HELPT_OIDC_ISSUER="https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_EXAMPLE",
+        HELPT_OIDC_SECRET_ID="leuven-helpt/staff-sign-in",  # not in moto: reading it would fail the page
+    )  # fmt: skip
+    office = StaffFunction(venv, env, tmp_path)
+    try:
+        imported = office.report
+        home = office.handle(staff_event("/staff/"))
+        signin = office.handle(staff_event("/staff/signin"))
+        report = office.handle("report")
+    finally:
+        office.close()
+    assert home["statusCode"] == 303 and home["headers"]["location"].startswith("/staff/signin")
+    assert signin["statusCode"] == 200 and signin["headers"]["cache-control"] == "no-store"
+    assert 'lang="nl"' in signin["body"] and "Aanmelden met je account van de stad" in signin["body"]
+    assert "/staff/auth/start" in signin["body"]
+    assert signin["headers"]["strict-transport-security"].startswith("max-age="), "secure=True on AWS"
+    assert report["prefix"] == str(venv)
+    assert all(report["files"][name].startswith(str(task)) for name in ("helpt", "jinja2", "babel"))
+    assert report["files"]["boto3"].startswith(str(runtime))
+    assert "helpt.staff.web.oidc" in report["modules"]
+    assert not SIGN_IN_LIBRARIES & set(report["modules"]), "imported at the first sign-in, not at a cold start"
+    assert not {"weasyprint", "pelican", "helpt.printing", "helpt_site"} & set(report["modules"])
+    print(f"\nclean venv ({python}): import helpt.staff.web.handler {imported['import_seconds'] * 1000:.0f} ms")
+
+
+def test_the_back_office_zip_built_for_this_machine_signs_someone_in_with_the_provider(
+    leuven_published: BuiltSite, oidc_provider: Provider, moto: str, tmp_path: Path
+) -> None:
+    """Start, the provider's login, the callback, a session: the sign-in's libraries as the zip carries them."""
+    python = find_lambda_python()
+    if python is None or sys.platform != "linux":
+        unavailable(f"needs Linux and a Python {LAMBDA_PYTHON} (HELPT_LAMBDA_PYTHON) to run the compiled libraries")
+    try:
+        here = build_function_code(
+            BACK_OFFICE, leuven_published.root / ".helpt" / "site.json", destination=tmp_path / "lambda",
+            city_file=PROJECT_DIR / "city.toml", project_dir=PROJECT_DIR, python=python,
+            platform=f"{platform.machine()}-manylinux_2_28",
+        )  # fmt: skip
+    except BundleError as error:
+        unavailable(f"the back office's zip could not be built for this machine: {error}")
+    table = new_table(moto)
+    store = DynamoDBStore(table, region=REGION, client=client("dynamodb", moto))
+    store.put_account(Account(name="maria.peeters@leuven.example", role="coordinator"))
+    secret = f"helpt-tests/staff-sign-in-{uuid.uuid4().hex[:8]}"
+    settings = {"client_id": OURS["client_id"], "client_secret": OURS["client_secret"], "redirect_uri": REDIRECT_URI,
+                "state_secret": STATE_SECRET}  # fmt: skip
+    client("secretsmanager", moto).create_secret(Name=secret, SecretString=json.dumps(settings))
+    task, venv, runtime = unzipped(here.zip_file, tmp_path, python)
+    env = lambda_environment(
+        task, runtime, tmp_path, moto, HELPT_TABLE=table, HELPT_OIDC_ISSUER=oidc_provider.issuer,
+        HELPT_OIDC_SECRET_ID=secret, AWS_ENDPOINT_URL_SECRETS_MANAGER=moto,
+    )  # fmt: skip
+    office = StaffFunction(venv, env, tmp_path)
+    try:
+        start = office.handle(staff_event("/staff/auth/start", "next=/staff/"))
+        assert start["statusCode"] == 303, office.logs()
+        assert start["headers"]["location"].startswith(f"{oidc_provider.issuer}/auth?")
+        state_cookie = cookie_pair(start, "__Host-helpt-oidc")
+        back = urlsplit(provider_callback_url(start["headers"]["location"], "maria"))
+        signed_in = office.handle(staff_event(back.path, back.query, (state_cookie,)))
+        assert signed_in["statusCode"] == 200, signed_in["body"][-500:]
+        session = cookie_pair(signed_in, "__Host-helpt-staff")
+        home = office.handle(staff_event("/staff/", cookies=(session,)))
+        replayed = office.handle(staff_event(back.path, back.query, (state_cookie,)))
+        report = office.handle("report")
+    finally:
+        logs = office.logs()
+    assert home["statusCode"] == 200, f"signed in: the back office's start page, not the sign-in page\n{logs}"
+    assert replayed["statusCode"] == 403 and not any(c.startswith("__Host-helpt-staff=") for c in replayed["cookies"])
+    assert all(report["files"][name].startswith(str(task)) for name in SIGN_IN_LIBRARIES), "the zip's own copies"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import LEUVEN, OTHER_CITY, copy_city
 
-from helpt.settings import SettingsError, contrast_ratio, load_city
+from helpt.settings import SettingsError, StaffSettings, contrast_ratio, load_city
 from helpt_site.build import PROJECT_DIR
 
 
@@ -97,3 +97,31 @@ def test_no_template_or_page_hard_codes_the_citys_facts() -> None:
     assert len(sources) > 20
     found = {str(path.relative_to(PROJECT_DIR)): fact for path in sources for fact in facts if fact in path.read_text()}
     assert found == {}
+
+
+def test_the_staff_table_is_optional_and_its_defaults_are_the_documented_ones(tmp_path: Path) -> None:
+    assert load_city(LEUVEN).staff == load_city(OTHER_CITY).staff == StaffSettings()
+    defaults = StaffSettings()
+    assert (defaults.session_idle_minutes, defaults.session_max_hours, defaults.promise_hours) == (30, 10, 24)
+    assert (defaults.failed_signin_limit, defaults.lockout_minutes) == (5, 15)
+    city_file = copy_city(OTHER_CITY, tmp_path)
+    city_file.write_text(city_file.read_text() + "\n[staff]\nsession_idle_minutes = 20\npromise_hours = 4\n")
+    assert load_city(city_file).staff == StaffSettings(session_idle_minutes=20, promise_hours=4)
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ("session_idle_minutes = 0", "staff.session_idle_minutes: should be between 1 and 1440"),
+        ("lockout_minutes = '15'", "staff.lockout_minutes: should be a whole number"),
+        ("failed_signin_limit = true", "staff.failed_signin_limit: should be a whole number"),
+        ("session_max_hours = 1\nsession_idle_minutes = 90", "should not be longer than staff.session_max_hours"),
+        ("session_idle_minute = 5", "staff.session_idle_minute: not a setting; the settings are session_idle_minutes"),
+    ],
+)
+def test_each_staff_mistake_is_named_by_its_key(tmp_path: Path, table: str, message: str) -> None:
+    city_file = copy_city(OTHER_CITY, tmp_path)
+    city_file.write_text(city_file.read_text() + f"\n[staff]\n{table}\n")
+    with pytest.raises(SettingsError) as raised:
+        load_city(city_file)
+    assert message in str(raised.value)

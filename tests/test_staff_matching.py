@@ -31,13 +31,14 @@ def test_the_worklist_suggests_by_neighbourhood_help_and_language(staff: Staff) 
         volunteer("V-LETTERS", minutes_ago=300, postcode="3010", help=("letter",)),
         volunteer("V-GONE", minutes_ago=350, postcode="3010", status="closed"),
         expired(volunteer("V-EXPIRED", postcode="3010")),
-        help_request("H-DONE", status="matched"),
+        help_request("H-DONE", status="done"),
+        help_request("H-CLOSED", status="closed"),
     )
 
     result = staff("worklist", "--suggestions", "5")
 
     assert result.code == 0, result.err
-    assert "H-DONE" not in result.out, "only new requests"
+    assert "H-DONE" not in result.out and "H-CLOSED" not in result.out, "only open requests"
     assert suggested(result.out, "H-1") == ["V-NEAR-OLD", "V-NEAR", "V-FAR"]
     assert "Groceries; Walking the dog" in result.out and "Kessel-Lo" in result.out
     assert suggested(staff("worklist", "--suggestions", "1").out, "H-1") == ["V-NEAR-OLD"]
@@ -58,13 +59,18 @@ def test_a_match_is_kept_on_both_sides_and_sends_the_volunteer_to_the_back(staff
     assert "Vastgelegd: V-A neemt H-1 op." in result.out and "helpt slip H-1" in result.out
     assert staff.store.get("H-1").status == "matched"
     assert staff.store.get("V-A").status == "new", "a volunteer can take several requests"
-    assert [(e.kind, e.other) for e in staff.store.events("V-A")] == [("match", "H-1")]
+    assert [(e.kind, e.other) for e in staff.store.events("V-A")] == [
+        ("proposal", "H-1"), ("confirm", "H-1"), ("match", "H-1")
+    ], "propose and confirm at once; `match` too, which the stores' last_matched counts"  # fmt: skip
+    assert set(staff.store.last_matched()) == {"H-1", "V-A"}
     assert staff.who in staff.store.events("H-1")[0].by
     worklist = staff("worklist").out
-    assert "H-1" not in worklist
-    assert suggested(worklist, "H-2") == ["V-B", "V-A"], "least recently matched first"
+    assert "matched with: V-A" in worklist.split("H-1", 1)[1], "matched: still listed until done, with its match"
+    assert suggested(worklist, "H-1") == [], "matched: no more suggestions"
+    assert suggested(worklist, "H-2") == ["V-B", "V-A"], "busy with an open match: to the back"
     shown = staff("show", "H-1").out
-    assert "matched with V-A" in shown and "Status: matched" in shown and "Maria Peeters" in shown
+    assert "match confirmed with V-A" in shown and "Status: matched" in shown and "Maria Peeters" in shown
+    assert "Matched with: V-A" in shown
 
 
 def test_a_match_needs_a_live_request_and_a_volunteer(staff: Staff) -> None:

@@ -246,3 +246,28 @@ def test_erasure_shows_form_name_and_date_of_each_record_before_asking(
     assert "H-1  Hulpvraag  " + day in by_reference.out and "Maria Peeters" in by_reference.out
     assert nothing.code == 0 and "there is no record with reference H-NONE" in nothing.out
     assert references(local_staff) == ["H-1", "V-1"]
+
+
+@pytest.mark.parametrize("output_name", ["maria.txt", "maria.json"])
+def test_the_access_report_of_case_work_names_no_staff_and_no_volunteer(local_staff: Staff, output_name: str) -> None:
+    local_staff.add(help_request("H-1", email="maria@example.com"), volunteer("V-7"))
+    for event in (
+        Event(NOW, "claim", other="ann.claes", by="ann.claes"),
+        Event(NOW, "claim", other="bart.peeters", reason="handed over by ann.claes", by="ann.claes"),
+        Event(NOW, "note", reason="Geen antwoord, terugbellen", other=NOW.isoformat(), by="bart.peeters"),
+        Event(NOW, "proposal", other="V-7", by="bart.peeters"),
+        Event(NOW, "undo", "contacted", reason="V-7 Jan is ziek", other="V-7", by="bart.peeters"),
+        Event(NOW, "confirm", "matched", other="V-7", by="bart.peeters"),
+        Event(NOW, "match", "matched", other="V-7", by="bart.peeters"),
+    ):
+        local_staff.store.record_event("H-1", event, now=NOW)
+    output = local_staff.tmp_path / output_name
+
+    local_staff("access", "--email", "maria@example.com", "--output", str(output), lang="nl")
+
+    text = output.read_text(encoding="utf-8")
+    for never in ("ann.claes", "bart.peeters", "V-7", "Jan is ziek", "handed over"):
+        assert never not in text, never
+    assert "Geen antwoord, terugbellen" in text, "a note about the person is theirs to read"
+    if output_name.endswith(".txt"):
+        assert text.count("gekoppeld aan een vrijwilliger") == 1

@@ -50,6 +50,23 @@ class Neighbourhood:
 
 
 @dataclass(frozen=True)
+class StaffSettings:
+    """The back office's rules (optional `[staff]` table): a session lasts about a working day at most, and the
+    lock-out slows down guessing a password without keeping a staff member out for long."""
+
+    session_idle_minutes: int = 30  # signed out after this long without a request
+    session_max_hours: int = 10  # signed out this long after signing in, however busy
+    promise_hours: int = 24  # the city promises to call a person back within this many hours
+    failed_signin_limit: int = 5  # wrong passwords in a row before the account is locked ...
+    lockout_minutes: int = 15  # ... for this long
+
+
+# Each `[staff]` key's smallest and largest sensible value.
+_STAFF_LIMITS = {"session_idle_minutes": (1, 1440), "session_max_hours": (1, 168), "promise_hours": (1, 336),
+                 "failed_signin_limit": (1, 100), "lockout_minutes": (1, 1440)}  # fmt: skip
+
+
+@dataclass(frozen=True)
 class CitySettings:
     """A city's settings, validated. Paths are absolute."""
 
@@ -73,6 +90,7 @@ class CitySettings:
     content_dir: Path
     menu: tuple[str, ...]
     neighbourhoods: tuple[Neighbourhood, ...]
+    staff: StaffSettings = StaffSettings()
 
     @property
     def default_language(self) -> str:
@@ -208,10 +226,31 @@ class _Reader:
             content_dir=content_dir,
             menu=tuple(self.get("content.menu", list) or ()),
             neighbourhoods=self.neighbourhoods(),
+            staff=self.staff(),
         )
         if self.problems:
             raise SettingsError(self.path, self.problems)
         return city
+
+    def staff(self) -> StaffSettings:
+        """The optional `[staff]` table: a key left out keeps its default; an unknown key is a typo, reported."""
+        table = self.raw.get("staff", {})
+        if not isinstance(table, dict):
+            self.problems.append(f"staff: should be {_KIND_NAMES[dict]}, not {table!r}")
+            return StaffSettings()
+        for key in sorted(set(table) - set(_STAFF_LIMITS)):
+            self.problems.append(f"staff.{key}: not a setting; the settings are {', '.join(_STAFF_LIMITS)}")
+        values = {}
+        for key, (low, high) in _STAFF_LIMITS.items():
+            value = self.get(f"staff.{key}", int) if key in table else None
+            if value is not None and not low <= value <= high:
+                self.problems.append(f"staff.{key}: should be between {low} and {high}")
+            elif value is not None:
+                values[key] = value
+        staff = StaffSettings(**values)
+        if staff.session_idle_minutes > staff.session_max_hours * 60:
+            self.problems.append("staff.session_idle_minutes: should not be longer than staff.session_max_hours")
+        return staff
 
     def neighbourhoods(self) -> tuple[Neighbourhood, ...]:
         hoods = []

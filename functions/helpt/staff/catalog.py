@@ -16,7 +16,7 @@ from helpt.staff.texts import STAFF_DOMAIN, STAFF_TRANSLATIONS
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 _KEYWORDS = {**DEFAULT_KEYWORDS, "N_": None}
-_METHODS = [("**.py", "python"), ("templates/**.html", "jinja2")]
+_METHODS = [("**.py", "python"), ("templates/**.html", "jinja2"), ("web/templates/**.html", "jinja2")]
 
 
 def extract() -> Catalog:

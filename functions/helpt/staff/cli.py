@@ -16,8 +16,9 @@ from collections.abc import Callable, Sequence
 
 from helpt.forms import FORMS
 from helpt.settings import SettingsError, load_city
-from helpt.staff import commands
+from helpt.staff import account_commands, commands
 from helpt.staff.argparse_words import speaking
+from helpt.staff.casework_commands import add_arguments as add_casework_arguments
 from helpt.staff.command_help import COMMANDS
 from helpt.staff.context import StaffContext, city_file, store_choice
 from helpt.staff.matching import STATUS_VALUES
@@ -119,10 +120,11 @@ def build_parser(texts: Texts, languages: tuple[str, ...], site_name: str) -> _P
             name, help=_(summary), description=_paragraph(_(description)), epilog=f"{example_word}:\n  {example}",
  add_help=False, formatter_class=_formatter(texts),
         )  # fmt: skip
-        _localise(sub, texts).set_defaults(run=getattr(commands, name))
+        _localise(sub, texts).set_defaults(run=getattr(commands, name, None) or getattr(account_commands, name))
         built[name] = sub
     _arguments(built, texts)
-    for sub in built.values():
+    leaves = account_commands.add_arguments(built.pop("accounts"), texts, _formatter(texts), _localise)
+    for sub in [*built.values(), *leaves]:
         _add_common(sub, texts, languages)
     return parser
 
@@ -134,6 +136,7 @@ def _arguments(built: dict[str, _Parser], texts: Texts) -> None:
     built["worklist"].add_argument(
         "--suggestions", type=int, default=3, metavar="N", help=_("volunteers to suggest per request (default: 3)")
     )
+    add_casework_arguments(built, texts)
     built["match"].add_argument("request", metavar="H-REFERENCE", help=_("the help request"))
     built["match"].add_argument("volunteer", metavar="V-REFERENCE", help=_("the volunteer"))
     built["status"].add_argument("reference", metavar=reference, help=_("the request or volunteer"))

@@ -11,17 +11,69 @@ from helpt.staff.texts import N_
 # name: (one line for the list of commands, what it does, example), all translated when shown.
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "worklist": (
-        N_("show new help requests with suggested volunteers"),
-        N_("For every new help request, oldest first: volunteers who offer that kind of help and speak the "
-           "person's language, from the same neighbourhood first, then those matched least recently. Call both "
-           "sides and ask their consent before you record a match."),
-        "helpt worklist\n  helpt worklist --suggestions 5",
+        N_("show every open help request, the most pressing first, with suggested volunteers"),
+        N_("Every help request that is new, contacted or matched, until it is done or closed: first the "
+           "call-backs that are due, then urgent requests nobody contacted yet, then by urgency and oldest first; "
+           "call-backs for later come last, with their time. OVERDUE: waiting longer than the city promises "
+           "without a first contact. The top line counts them. Requests that still need a volunteer get "
+           "suggestions with the reasons: the kind of help and the language, free when needed, the fewest open "
+           "tasks, the same neighbourhood, matched longest ago. Call both sides and ask their consent."),
+        "helpt worklist\n  helpt worklist --mine\n  helpt worklist --unclaimed --neighbourhood Kessel-Lo --kind dog\n"
+        "  helpt worklist --status new --suggestions 5",
+    ),
+    "claim": (
+        N_("take a help request, so that colleagues do not call the same people"),
+        N_("The working list and the back office show who holds the request. A request someone else holds is "
+           "refused: they hand it over (helpt release --to), or you take it over from them with --from."),
+        "helpt claim H-ABCD-EFGH\n  helpt claim H-ABCD-EFGH --from jef.peeters",
+    ),
+    "release": (
+        N_("let go of a help request you hold, or hand it over"),
+        N_("Without --to, the request is nobody's again and anybody can take it. With --to, it goes to that "
+           "colleague."),
+        "helpt release H-ABCD-EFGH\n  helpt release H-ABCD-EFGH --to ann.claes",
+    ),
+    "note": (
+        N_("keep a note of a call, and when to call back"),
+        N_("The note (at most 1,000 characters) is kept in the record's history, with when and who, and deleted "
+           "with the record: write only what is needed. With --call-back the request comes to the top of the "
+           "working list at that time, until someone works on it."),
+        'helpt note H-ABCD-EFGH "No answer, try again after lunch" --call-back "2020-03-16 14:00"',
+    ),
+    "propose": (
+        N_("record that you asked a volunteer to take a help request"),
+        N_("The first of two steps: the volunteer was asked (the hand-out helps) and the request keeps its "
+           "status. The volunteer goes down in the suggestions for other requests meanwhile. Once both sides "
+           "agreed, confirm it; if not, undo it."),
+        "helpt propose H-ABCD-EFGH V-KLMN-PQRS",
+    ),
+    "confirm": (
+        N_("record that both sides agreed to a proposed match"),
+        N_("The request's status becomes 'matched', on both records. Then print the task slip with `helpt slip`."),
+        "helpt confirm H-ABCD-EFGH V-KLMN-PQRS",
     ),
     "match": (
-        N_("record that a volunteer takes a help request"),
+        N_("record that a volunteer takes a help request (propose and confirm at once)"),
         N_("Records the match on both records; the request's status becomes 'matched'. Do this once both sides "
            "agreed, then print the task slip with `helpt slip`."),
         "helpt match H-ABCD-EFGH V-KLMN-PQRS",
+    ),
+    "undo": (
+        N_("undo a proposal or a match that was wrong"),
+        N_("The volunteer no longer takes the request: the request goes back to 'contacted' and the volunteer "
+           "is free for others. A reason is needed; the history keeps the match and its undoing."),
+        'helpt undo H-ABCD-EFGH V-KLMN-PQRS --reason "not free on Thursday after all"',
+    ),
+    "pause": (
+        N_("stop suggesting a volunteer for a while"),
+        N_("A paused volunteer is never suggested, until you resume them. A reason is needed (a few words, "
+           "nothing about their health)."),
+        'helpt pause V-KLMN-PQRS --reason "away until 1 May"',
+    ),
+    "resume": (
+        N_("suggest a paused volunteer again"),
+        N_("Ends a pause: the volunteer is suggested again."),
+        "helpt resume V-KLMN-PQRS",
     ),
     "status": (
         N_("change the status of a request or a volunteer"),
@@ -111,5 +163,14 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         N_("Counts of the submissions held now. With --chart, also a PNG picture of help requests and "
            "volunteer sign-ups per day."),
         "helpt figures\n  helpt figures --from 2020-03-16 --chart figures.png",
+    ),
+    "accounts": (
+        N_("manage who may use the web back office, and in which role"),
+        N_("add makes an account and prints a one-time sign-in link, valid for 24 hours, with which the staff "
+           "member chooses a password; link makes a new link (a forgotten password); list shows every account; "
+           "role changes an account's role at once; remove withdraws access, also from a session in progress. "
+           "The roles: call_centre, coordinator, privacy_officer. Each change is in the audit log."),
+        "helpt accounts add ann.claes --role coordinator --display-name \"Ann Claes\"\n"
+        "  helpt accounts list\n  helpt accounts role ann.claes call_centre\n  helpt accounts remove ann.claes",
     ),
 }  # fmt: skip

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from helpt.forms import FORMS, HELP_REQUEST
 from helpt.staff.answer_commands import correct, intake
 from helpt.staff.answers import CHANNELS, FORM_NAMES, STATUSES, labelled, local_time, named, record_lines
+from helpt.staff.casework_commands import claim, confirm, match, note, pause, propose, release, resume, undo, worklist
 from helpt.staff.context import StaffContext
 from helpt.staff.files import private_file
 from helpt.staff.privacy_commands import KEEP_SAFE, access, erase, purge
@@ -23,8 +24,9 @@ from helpt.staff.texts import N_
 from helpt.stores import Event
 
 # Every command, for the command line to find by name; those that hold more than a few lines live apart.
-__all__ = ["access", "correct", "erase", "export", "exports", "figures", "handout", "intake", "match", "purge",
-           "show", "slip", "status", "worklist"]  # fmt: skip
+__all__ = ["access", "claim", "confirm", "correct", "erase", "export", "exports", "figures", "handout", "intake",
+           "match", "note", "pause", "propose", "purge", "release", "resume", "show", "slip", "status", "undo",
+           "worklist"]  # fmt: skip
 
 ACTIONS = {
     "export": N_("export"),
@@ -51,29 +53,8 @@ def _period(context: StaffContext, args: argparse.Namespace) -> tuple[dt.datetim
     return since, until
 
 
-def worklist(context: StaffContext, args: argparse.Namespace) -> int:
-    from helpt.staff.matching import worklist as make_worklist
-    from helpt.staff.matching import worklist_text
-
-    items = make_worklist(context.store, context.city, context.now(), limit=max(args.suggestions, 0))
-    _say(worklist_text(items, context.texts, context.city).rstrip("\n"))
-    return 0
-
-
-def match(context: StaffContext, args: argparse.Namespace) -> int:
-    from helpt.staff.matching import match as record_match
-
-    _ = context.texts.gettext
-    fits = record_match(context.store, args.request, args.volunteer, context.who, context.now())
-    _say(_("Recorded: %(volunteer)s takes %(request)s.") % {"volunteer": args.volunteer, "request": args.request})
-    if not fits:
-        _say(_("Note: this volunteer did not sign up for this kind of help in this language."))
-    _say(_("Next: print the task slip with: helpt slip %(request)s --output slip.pdf") % {"request": args.request})
-    return 0
-
-
 def status(context: StaffContext, args: argparse.Namespace) -> int:
-    from helpt.staff.matching import set_status
+    from helpt.staff.casework import set_status
 
     set_status(context.store, args.reference, args.status, args.reason, context.who, context.now())
     text = context.texts.gettext("%(reference)s is now: %(status)s.")
@@ -83,28 +64,60 @@ def status(context: StaffContext, args: argparse.Namespace) -> int:
 
 def show(context: StaffContext, args: argparse.Namespace) -> int:
     from helpt.staff.matching import live_record
+    from helpt.staff.worklist import case_state
 
     _, city, texts = context.texts.gettext, context.city, context.texts
     record = live_record(context.store, args.reference, context.now())
+    history = context.store.events(record.reference)
+    state = case_state(record, history)
     expires = dt.datetime.fromtimestamp(record.expires_at, dt.UTC)
     _say(f"{named(FORM_NAMES, record.form, texts)} {record.reference}")
     received = f"{local_time(record.created_at, city)} ({named(CHANNELS, record.channel, texts)})"
     _say(labelled(_("Received"), received, indent=2))
     _say(labelled(_("Status"), named(STATUSES, record.status, texts), indent=2))
+    case = [
+        (_("Claimed by"), state.claimed_by),
+        (_("Call back"), local_time(state.call_back_at, city) if state.call_back_at else ""),
+        (_("Proposed"), ", ".join(state.proposals)),
+        (_("Matched with"), ", ".join(state.confirmed)),
+        (_("Paused"), state.pause_reason if state.paused else ""),
+    ]
+    for label, text in case:
+        if text:
+            _say(labelled(label, text, indent=2))
     _say(labelled(_("Deleted after"), local_time(expires, city), indent=2))
     for label, text in record_lines(record, texts, city):
         _say(f"  {label}: {text}")
-    history = context.store.events(record.reference)
-    if history:
+    shown = [event for number, event in enumerate(history) if not _repeats(history, number)]
+    if shown:
         _say(_("History:"))
-    for event in history:
+    for event in shown:
         _say("  " + history_line(event, record.form, context))
     return 0
+
+
+def _repeats(history: list[Event], number: int) -> bool:
+    """A "match" recorded with its "confirm" (for the stores' `last_matched`) is the same step: shown once."""
+    event, before = history[number], history[number - 1] if number else None
+    return event.kind == "match" and before is not None and (before.kind, before.other, before.at) == (
+        "confirm", event.other, event.at,
+    )  # fmt: skip
+
+
+# What staff did, in words; %(other)s is the other side's reference (or, for a claim, the colleague).
+_EVENT_WORDS = {
+    "match": N_("matched with %(other)s"),
+    "confirm": N_("match confirmed with %(other)s (both agreed)"),
+    "undo": N_("proposal or match with %(other)s undone"),
+    "pause": N_("paused"),
+    "resume": N_("suggested again"),
+}
 
 
 def history_line(event: Event, form_name: str, context: StaffContext) -> str:
     """One event as staff read it: when, who, and what (a correction with the answer it replaced)."""
     from helpt.staff.answers import question_label, replaced_answer
+    from helpt.staff.casework import HANDED_OVER
 
     _, texts, city = context.texts.gettext, context.texts, context.city
     if event.kind == "correction":
@@ -113,14 +126,31 @@ def history_line(event: Event, form_name: str, context: StaffContext) -> str:
         text = _("corrected %(question)s on %(date)s by %(who)s, was: %(old)s")
         values = {"question": question_label(form, event.other, texts), "date": local_time(event.at, city)}
         return text % {**values, "who": event.by, "old": old}
-    what = _("matched with %(other)s") % {"other": event.other} if event.kind == "match" else ""
+    reason, what = event.reason, ""
+    if event.kind in _EVENT_WORDS:
+        what = _(_EVENT_WORDS[event.kind]) % {"other": event.other}
+    elif event.kind == "proposal":
+        proposed = _("proposed for %(other)s") if form_name == "volunteer_signup" else _("proposed %(other)s")
+        what = proposed % {"other": event.other}
+    elif event.kind == "claim":
+        reason = ""
+        if event.reason.startswith(HANDED_OVER):
+            handed = _("handed over by %(from)s to %(other)s")
+            what = handed % {"from": event.reason.removeprefix(HANDED_OVER), "other": event.other}
+        else:
+            what = _("claimed by %(other)s") % {"other": event.other} if event.other else _("released")
+    elif event.kind == "note":
+        what = labelled(_("note"), event.reason)
+        when = local_time(dt.datetime.fromisoformat(event.other), city) if event.other else ""
+        reason = _("call back %(time)s") % {"time": when} if when else ""
     change = named(STATUSES, event.status, texts) if event.status else ""
-    details = ", ".join(part for part in (what, change, event.reason) if part)
+    details = ", ".join(part for part in (what, change, reason) if part)
     return f"{local_time(event.at, city)}  {event.by}: {details}"
 
 
 def slip(context: StaffContext, args: argparse.Namespace) -> int:
-    from helpt.staff.matching import live_record, matched_volunteer
+    from helpt.staff.casework import matched_volunteer
+    from helpt.staff.matching import live_record
     from helpt.staff.slip import slip_pdf
 
     _ = context.texts.gettext

@@ -162,7 +162,9 @@ def access_data(
             },
             "left_out": [name for name in hidden if submission.answers.get(name)],
             "history": [
-                _event(event) for event in history if not (event.kind == "correction" and event.other in hidden)
+                _event(event)
+                for event in history
+                if event.kind not in INTERNAL_EVENTS and not (event.kind == "correction" and event.other in hidden)
             ],
         }
 
@@ -175,10 +177,22 @@ def access_data(
     }
 
 
+# What staff did that says nothing about the person: who took the request on (a staff member's name), and
+# the second half of an agreed match (a "match" event says it already).
+INTERNAL_EVENTS = ("claim", "confirm")
+# Whose words a reason is: a status reason, a note and a pause are about the person and are theirs to read;
+# the reason a proposed volunteer was undone may be about that volunteer, so it is left out.
+_REASON_KEPT = ("status", "note", "pause", "resume", "correction")
+
+
 def _event(event: Event) -> dict[str, str]:
-    item = {"at": event.at.isoformat(), "what": event.kind, "status": event.status, "reason": event.reason}
+    """One event for the person: never a staff name, never another person's reference."""
+    item = {"at": event.at.isoformat(), "what": event.kind, "status": event.status,
+            "reason": event.reason if event.kind in _REASON_KEPT else ""}  # fmt: skip
     if event.kind == "correction":
         item["question"] = event.other  # the question's name; a match's other side is someone else's
+    if event.kind == "note" and event.other:
+        item["call_back"] = event.other  # when the city said it would call back
     return item
 
 
@@ -232,9 +246,24 @@ def history_lines(form_name: str, history: list[dict[str, str]], texts: Texts, c
             what = _("answer corrected: %(question)s, was: %(old)s") % {
                 "question": question_label(form, event["question"], texts), "old": old,
             }  # fmt: skip
+        elif event["what"] == "proposal":
+            volunteer = form_name == "volunteer_signup"
+            what = _("proposed for a help request") if volunteer else _("a volunteer was proposed")
+        elif event["what"] == "undo":
+            what = _("a proposed or agreed match was undone")
+        elif event["what"] == "note":
+            what = labelled(_("note"), event["reason"])
+            if event.get("call_back"):
+                what += " (" + _("call back %(time)s") % {
+                    "time": local_time(dt.datetime.fromisoformat(event["call_back"]), city)} + ")"  # fmt: skip
+        elif event["what"] in ("pause", "resume"):
+            what = _("paused") if event["what"] == "pause" else _("active again")
+            what += f" ({event['reason']})" if event["reason"] else ""
         else:
             what = _("status: %(status)s") % {"status": named(STATUSES, event["status"], texts)}
             what += f" ({event['reason']})" if event["reason"] else ""
+        if event["status"] and event["what"] not in ("status", "match"):
+            what += ", " + _("status: %(status)s") % {"status": named(STATUSES, event["status"], texts)}
         lines.append(f"{when}: {what}")
     return lines
 

@@ -72,6 +72,11 @@ def _po(directory: Path, domain: str, lang: str) -> Path | None:
 def _catalog(directory: Path, domain: str, lang: str) -> gettext.NullTranslations:
     po_file = _po(directory, domain, lang)
     if po_file is None:
+        # The Lambda bundle carries the theme's catalogs compiled (helpt/bundle/translations/*.mo), not as .po.
+        mo_file = directory / lang / "LC_MESSAGES" / f"{domain}.mo"
+        if mo_file.is_file():
+            with mo_file.open("rb") as stream:
+                return Translations(stream, domain=domain)
         return gettext.NullTranslations()
     with po_file.open("rb") as stream:
         catalog = read_po(stream, locale=lang, domain=domain)

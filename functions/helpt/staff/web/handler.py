@@ -1,0 +1,49 @@
+"""The back office's Lambda entry point: API Gateway HTTP API (payload 2.0) events under /staff/.
+
+The same bundle as the form handler (helpt_site/lambda_bundle.py): city.toml in helpt/bundle/, the back
+office's templates and catalogs beside its code. The store is DynamoDB (HELPT_STORE, HELPT_TABLE), the
+sign-in Cognito or the city's own provider through it (helpt.staff.web.oidc, HELPT_OIDC_*). Always
+`secure=True`: CloudFront serves /staff/* over HTTPS only, so the cookies are `__Host-` and Secure.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, cast
+
+from helpt.app import store_from_environment
+from helpt.settings import load_city
+from helpt.staff.web.app import BackOffice
+from helpt.staff.web.oidc import oidc_from_environment
+from helpt.stores import BackOfficeStore
+
+logging.getLogger("helpt").setLevel(logging.INFO)
+BUNDLE = Path(__file__).resolve().parents[2] / "bundle"  # helpt/bundle/, written by the bundle build
+
+
+def back_office_from_environment(environ: Mapping[str, str] = os.environ) -> BackOffice:
+    """The back office as deployed: HELPT_BUNDLE_DIR (default helpt/bundle/) holds city.toml."""
+    bundle = Path(environ.get("HELPT_BUNDLE_DIR", BUNDLE))
+    city = load_city(Path(environ.get("HELPT_CITY", bundle / "city.toml")))
+    # The DynamoDB store is both halves: submissions and the back office's accounts, sessions and audit log.
+    store = cast(BackOfficeStore, store_from_environment(environ))
+    oidc = oidc_from_environment(environ)
+    # With the city's sign-in (Cognito with MFA, or the city's own provider) that is the only way in; local
+    # passwords only where there is none, or where city IT turned them on knowingly (HELPT_STAFF_PASSWORDS=on).
+    passwords = oidc is None or environ.get("HELPT_STAFF_PASSWORDS") == "on"
+    return BackOffice(
+        city, store, secure=True, oidc=oidc, passwords=passwords, theme_translations=bundle / "translations"
+    )
+
+
+@functools.cache
+def _back_office() -> BackOffice:
+    return back_office_from_environment()
+
+
+def lambda_handler(event: dict[str, Any], context: object) -> dict[str, Any]:
+    return _back_office().handle(event)
