@@ -9,19 +9,18 @@ from __future__ import annotations
 import argparse
 import sys
 
-from helpt.forms import FORMS, HELP_REQUEST
-from helpt.intake import REFERENCE_ATTEMPTS, new_reference
+from helpt.forms import FORMS
+from helpt.intake import new_reference
 from helpt.staff.answers import FORM_NAMES, answer_text, named, question, question_label
 from helpt.staff.context import StaffContext
 from helpt.staff.corrections import Change, CorrectionRefused, parse_setting, plan
 from helpt.staff.corrections import correct as store_correction
+from helpt.staff.intake_record import save_phone_request
 from helpt.staff.problems import StaffProblem
 from helpt.staff.prompts import Stopped, worker_message
 from helpt.staff.texts import N_
 from helpt.stores import StoreError
-from helpt.submissions import Answer, Submission, expiry
-
-NO_FREE_REFERENCE = N_("No free reference was found; try again.")
+from helpt.submissions import Answer
 
 
 def _say(text: str = "") -> None:
@@ -53,24 +52,10 @@ def intake(context: StaffContext, args: argparse.Namespace) -> int:
 
 
 def _save(context: StaffContext, answers: dict[str, Answer]) -> str:
-    """Keep the request under a new reference; a reference that happens to be taken is drawn again."""
-    city = context.city
-    lang = context.texts.lang if context.texts.lang in city.languages else city.default_language
-    for _attempt in range(REFERENCE_ATTEMPTS):
-        created_at = context.now()
-        request = Submission(
-            reference=new_reference(HELP_REQUEST),
-            form=HELP_REQUEST.name,
-            lang=lang,
-            created_at=created_at,
-            expires_at=expiry(created_at, city.retention_days),
-            answers=answers,
-            channel="phone",
-            status="new",
-        )
-        if context.store.add(request):
-            return request.reference
-    raise StoreError(NO_FREE_REFERENCE)
+    """Keep the request under a new reference (intake_record.py: the same code as the web's phone intake).
+    The references are drawn through this module's `new_reference`, which tests replace."""
+    return save_phone_request(context.store, answers, city=context.city, lang=context.texts.lang,
+                              clock=context.now, draw=new_reference).reference  # fmt: skip
 
 
 def correct(context: StaffContext, args: argparse.Namespace) -> int:
