@@ -1,4 +1,4 @@
-"""Benchmark of the working list and the suggestions (issue 11), against the plain store read they start from.
+"""Benchmark of the working list and the suggestions, against the plain store read they start from.
 
 A store is filled through its own interface with 2,000 volunteer sign-ups and 500 open help requests (four
 times Leuven's first weeks' requests, with history made by the case-work operations themselves): claims, call

@@ -104,7 +104,7 @@ def centre_ink(pdf: bytes, page: int, box: tuple[float, float, float, float]) ->
 
 
 def test_every_zero_on_every_card_is_plain_not_slashed(leuven_site: BuiltSite) -> None:
-    """Atkinson Hyperlegible's slashed zero made the phone number read "Ø16/27.27.72" (issue 10)."""
+    """Atkinson Hyperlegible's slashed zero made the phone number read "Ø16/27.27.72"."""
     for path in all_cards(leuven_site):
         pdf = path.read_bytes()
         zeros = [(page, box) for page in range(len(reader(path).pages)) for box in char_boxes(pdf, page, "0")]

@@ -1,4 +1,4 @@
-"""Bodies that once answered 500 (issue 10): a lone surrogate, deep nesting and huge numbers in JSON, and
+"""Bodies that once answered 500: a lone surrogate, deep nesting and huge numbers in JSON, and
 undecodable text in a form. Each gets the 400 page in the visitor's language, through the handler and over
 HTTP, and nothing of it is kept."""
 
