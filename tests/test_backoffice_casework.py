@@ -679,3 +679,13 @@ def test_axe_finds_no_violations_and_nothing_scrolls_sideways_on_the_case_work_p
         page.locator("header form[action='/staff/language'] button").first.click()
     context.close()
     assert findings == {} and overflowing == {}
+
+
+@pytest.mark.parametrize("path", ["/staff/", "/staff/requests"])
+def test_every_page_gives_the_phone_line_with_its_opening_hours(office: BackOffice, ann: Account, path: str) -> None:
+    """The city's promise ("24 hours") must not take the place of the phone line's hours in the footer."""
+    office.store.add(help_request("H-AAAA-BBBB", minutes_ago=60 * 30, urgency="today"))
+    page = signed_in(office, ann).get(path)
+    footer = page.soup.find("footer").get_text(" ", strip=True)
+    assert "016/27.27.72" in footer and "08:00" in footer and "20:00" in footer, footer
+    assert "(24)" not in footer

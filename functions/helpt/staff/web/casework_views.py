@@ -220,7 +220,7 @@ def today(visit: Visit) -> str:
     unknown = visit.gettext("no known neighbourhood")
     available += [(name or unknown, count) for name, count in counted.items() if name not in hoods]
     return visit.office.pages.render(
-        "today.html", visit.texts, may=visit.may, hours=promise_hours(visit), available=available,
+        "today.html", visit.texts, may=visit.may, promise=promise_hours(visit), available=available,
         urgent=[row for row in rows if row["urgent"]],
         overdue=[row for row in rows if row["overdue"]], due=[row for row in rows if row["due"]],
     )  # fmt: skip
@@ -247,7 +247,7 @@ def worklist(visit: Visit) -> dict:
     items = open_items(visit, filters)
     return visit.page(
         "worklist.html", title=_("Working list"), rows=[item_row(visit, item) for item in items], options=options,
-        chosen=chosen, filtered=any(chosen.values()), hours=promise_hours(visit),
+        chosen=chosen, filtered=any(chosen.values()), promise=promise_hours(visit),
         overdue=sum(item.overdue for item in items), due=sum(item.call_back_due for item in items),
     )  # fmt: skip
 
