@@ -645,10 +645,34 @@ def test_sqlite_erase_and_purge_leave_nothing_in_the_file_or_the_wal(tmp_path: P
     assert not wal.exists() or wal.stat().st_size == 0, "the write-ahead log was emptied"
 
 
-def test_sqlite_secure_delete_is_on_for_every_connection(tmp_path: Path) -> None:
-    store = SQLiteStore(tmp_path / "data" / "helpt.sqlite3")
+def test_sqlite_erased_bytes_are_gone_on_a_build_with_secure_delete_off(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Upstream SQLite builds have secure_delete off (Debian's has it on, so this machine cannot show it
+    unaided): every connection starts as such a build's would, and the store must still zero what it erases."""
+    import helpt.stores.sqlite as sqlite_module
+
+    plain_connect = sqlite3.connect
+
+    def upstream_connect(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+        connection = plain_connect(*args, **kwargs)
+        connection.execute("PRAGMA secure_delete = OFF")
+        return connection
+
+    monkeypatch.setattr(sqlite_module.sqlite3, "connect", upstream_connect)
+    path = tmp_path / "data" / "helpt.sqlite3"
+    store = SQLiteStore(path)
+    marker = "Unieke-Naam-Om-Te-Wissen-0470112233"
+    store.add(submission("LH-GONE1", answers={"name": marker}, expires_at=int(time.time()) + 3600))
+    for number in range(20):  # other records on the same pages, so the page stays and only the row goes
+        store.add(
+            submission(f"LH-KEEP{number}", answers={"name": f"Keep {number}"}, expires_at=int(time.time()) + 3600)
+        )
     with store._operation("check") as connection:
         assert connection.execute("PRAGMA secure_delete").fetchone()[0] == 1
+    store.erase("LH-GONE1")
+    monkeypatch.setattr(sqlite_module.sqlite3, "connect", plain_connect)
+    assert marker.encode() not in _file_bytes(path)
 
 
 def test_sqlite_a_recreated_file_and_folder_are_private_too(tmp_path: Path) -> None:
