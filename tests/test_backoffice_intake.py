@@ -244,8 +244,13 @@ def test_the_same_page_sent_twice_is_one_record_on_every_store(staff: Staff) -> 
     first, again, other = save("a" * 43), save("a" * 43), save("b" * 43)
     assert (first.repeat, again.repeat, again.reference) == (False, True, first.reference)
     assert other.reference != first.reference and not other.repeat, "another page is another call"
+    # The worker went back on the same page and typed the next caller's answers: a new request, never merged.
+    next_caller = {**answers, "name": "Karel Claes", "street": "Naamsestraat 2"}
+    back = save_phone_request(staff.store, next_caller, city=CITY, lang="en", clock=lambda: NOW, once="a" * 43)
+    assert back.reference not in (first.reference, other.reference) and not back.repeat
+    assert staff.store.get(back.reference, now=NOW).answers["name"] == "Karel Claes"
     assert sorted(r.reference for r in staff.store.stream(forms=("help_request",), now=NOW)) == sorted(
-        [first.reference, other.reference])  # fmt: skip
+        [first.reference, other.reference, back.reference])  # fmt: skip
 
 
 class FailingStore(SQLiteStore):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -70,7 +71,7 @@ def save_phone_request(
             continue
         try:
             reference = store.add_once(
-                request, _fingerprint(once),
+                request, _fingerprint(once, request.answers),
                 fingerprint_expires_at=int((request.created_at + ONCE_FOR).timestamp()), now=request.created_at,
             )  # fmt: skip
         except ReferenceTaken:
@@ -79,6 +80,12 @@ def save_phone_request(
     raise StoreError(NO_FREE_REFERENCE)
 
 
-def _fingerprint(once: str) -> str:
-    # Its own prefix: the web forms' fingerprints hash answers, and may never meet a page's token.
-    return hashlib.sha256(f"phone-intake\0{once}".encode()).hexdigest()
+def _fingerprint(once: str, answers: Mapping[str, Answer]) -> str:
+    """The page's token and the answers: the same page sent twice is one request, but the same page sent
+    again with other answers (the worker went back and typed the next caller's) is a new one, never merged.
+    Its own prefix: the web forms' fingerprints hash answers with the day, and may never meet these."""
+    canonical = json.dumps(
+        ["phone-intake", once, sorted((k, list(v) if isinstance(v, tuple) else v) for k, v in answers.items())],
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
