@@ -115,13 +115,15 @@ class LocalApi:
     def _back_office(self) -> Any:
         if self.back_office is None:
             from helpt.settings import load_city
+            from helpt.staff.vacancies import load_vacancies
             from helpt.staff.web.app import BackOffice
             from helpt.staff.web.oidc import oidc_from_environment
 
             # Plain HTTP on the loopback address: no Secure cookie; the city's sign-in only when configured.
             self.back_office = BackOffice(
-                load_city(self.city_file), self.store, secure=False, oidc=oidc_from_environment(os.environ)
-            )
+                load_city(self.city_file), self.store, secure=False, oidc=oidc_from_environment(os.environ),
+                vacancies=load_vacancies(self.output / ".helpt" / "site.json"),
+            )  # fmt: skip
         return self.back_office
 
 

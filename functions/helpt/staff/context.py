@@ -8,6 +8,7 @@ usual places (environment, ~/.aws, SSO); the tool never asks for or stores them.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -16,9 +17,13 @@ from pathlib import Path
 from helpt.settings import DEFAULT_SETTINGS_FILE, CitySettings
 from helpt.staff.identity import aws_identity, os_user
 from helpt.staff.texts import Texts
+from helpt.staff.vacancies import Vacancies, load_vacancies
 from helpt.stores import LogEntry, StaffStore
 
 PROJECT_DIR = Path(__file__).resolve().parents[3]
+# Where the vacancies' titles and organisations come from: the site data of a build (HELPT_SITE_DATA names
+# another file); the preview's build first, then the publishing build's.
+SITE_DATA_FILES = tuple(PROJECT_DIR / folder / ".helpt" / "site.json" for folder in ("output", ".build/publish"))
 
 
 @dataclass(frozen=True)
@@ -89,6 +94,13 @@ class StaffContext:
         if self.choice.is_dynamodb:
             return aws_identity(str(self.choice.region), self.choice.endpoint_url)
         return os_user()
+
+    @cached_property
+    def vacancies(self) -> Vacancies:
+        """The site's vacancies (titles, organisations); none when no build is found."""
+        named = os.environ.get("HELPT_SITE_DATA")
+        found = Path(named) if named else next((path for path in SITE_DATA_FILES if path.is_file()), None)
+        return load_vacancies(found)
 
     def now(self) -> dt.datetime:
         return self.clock()

@@ -126,7 +126,7 @@ class StaffStore(SubmissionStore, Protocol):
 
 # The web back office ----------------------------------------------------------------------------------------
 
-ROLES = ("call_centre", "coordinator", "privacy_officer")
+ROLES = ("call_centre", "coordinator", "privacy_officer", "organisation")
 
 
 @dataclass(frozen=True)
@@ -148,6 +148,7 @@ class Account:
     failed_signins: int = 0  # in a row; reset by a good sign-in
     locked_until: int = 0  # Unix seconds: no sign-in before then (too many failures)
     active: bool = True  # False: access withdrawn, every session refused
+    organisation: str = ""  # role "organisation" only: the Organisation-id of the vacancies it may read
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ from urllib.parse import quote, urlsplit
 from helpt.http_api import BadRequest, Request, parse_form, request_from_event
 from helpt.settings import CitySettings
 from helpt.staff.texts import N_, THEME_TRANSLATIONS, Texts, available_languages, load_texts
+from helpt.staff.vacancies import Vacancies
 from helpt.staff.web.pages import StaffPages, staff_response
 from helpt.staff.web.roles import ROLE_NAMES, allowed
 from helpt.staff.web.routing import Route, Visit, routes
@@ -58,6 +59,10 @@ VIEW_MODULES = (
     "intake_views",
     "find_views",
     "log_views",
+    "export_views",
+    "responses_views",
+    "privacy_views",
+    "figures_views",
 )
 SIGNIN_PATH = "/staff/signin"
 MAX_BODY_BYTES = 64 * 1024
@@ -107,9 +112,12 @@ class BackOffice:
         oidc: OpenIDSignIn | None = None,
         passwords: bool = True,
         theme_translations: Path = THEME_TRANSLATIONS,
+        vacancies: Vacancies | None = None,
     ) -> None:
         load_views()
         self.city, self.store, self.clock, self.secure, self.oidc = city, store, clock, secure, oidc
+        # The site's vacancies (titles, organisations): from the build's site data, none without a build.
+        self.vacancies = vacancies if vacancies is not None else Vacancies()
         # Name-and-password sign-in (local accounts). Off where the city's sign-in is the way in (on AWS),
         # so that nobody gets around its MFA, or around leaving the city's directory, with a local password.
         self.passwords = passwords

@@ -17,6 +17,7 @@ from typing import Any, cast
 
 from helpt.app import store_from_environment
 from helpt.settings import load_city
+from helpt.staff.vacancies import load_vacancies
 from helpt.staff.web.app import BackOffice
 from helpt.staff.web.oidc import oidc_from_environment
 from helpt.stores import BackOfficeStore
@@ -36,8 +37,9 @@ def back_office_from_environment(environ: Mapping[str, str] = os.environ) -> Bac
     # passwords only where there is none, or where city IT turned them on knowingly (HELPT_STAFF_PASSWORDS=on).
     passwords = oidc is None or environ.get("HELPT_STAFF_PASSWORDS") == "on"
     return BackOffice(
-        city, store, secure=True, oidc=oidc, passwords=passwords, theme_translations=bundle / "translations"
-    )
+        city, store, secure=True, oidc=oidc, passwords=passwords, theme_translations=bundle / "translations",
+        vacancies=load_vacancies(bundle / "site.json"),
+    )  # fmt: skip
 
 
 @functools.cache

@@ -94,3 +94,20 @@ class StaffPages:
             "language_links": (),  # before signing in: links to the page in the other languages
             "errors": (),
         }
+
+
+def download_response(
+    filename: str, content_type: str, body: bytes | str, *, secure: bool, cookies: Sequence[str] = ()
+) -> dict:
+    """A file to save (an access report, an export): `attachment`, never cached, with the security headers.
+
+    `filename` is ASCII (a reference, a date): it goes into the header as it is."""
+    import base64
+
+    data = body.encode("utf-8") if isinstance(body, str) else body
+    disposition = f'attachment; filename="{filename}"'
+    answer = staff_response(200, "", secure=secure, cookies=cookies, content_disposition=disposition)
+    answer["headers"]["content-type"] = content_type
+    answer["body"] = base64.b64encode(data).decode("ascii")
+    answer["isBase64Encoded"] = True
+    return answer

@@ -38,6 +38,9 @@ COORDINATOR = CALL_CENTRE | {
     "handout",  # the short hand-out (first name, street, task)
     "pause",  # pause or resume a volunteer
     "correct",  # correct a record's answers (kept in its history)
+    "export",  # export submissions to CSV or XLSX (recorded in the export log)
+    "figures",  # figures and charts: counts, per day, per neighbourhood, time to contact and to match
+    "responses",  # vacancy responses: every organisation's; mark one handled
 }
 PRIVACY_OFFICER = frozenset(
     {
@@ -45,16 +48,23 @@ PRIVACY_OFFICER = frozenset(
         "dashboard",
         "audit_log",  # who viewed and did what in the back office
         "export_log",  # who took what out (exports, hand-outs, slips, erasures)
-        "access",  # a person's access request (GDPR art. 15): built later
-        "erase",  # a person's erasure request (art. 17): built later
-        "purge",  # delete expired records now: built later
+        "privacy",  # find everything held about a person (by phone, e-mail or reference)
+        "access",  # a person's access request (GDPR art. 15), as a download
+        "erase",  # a person's erasure request (art. 17), after a confirmation
+        "purge",  # delete expired records now
+        "figures",  # counts only, never a person
     }
 )
+# A care organisation: the responses to its own vacancies, and nothing else. The same "responses" routes as a
+# coordinator's, narrowed on the server for every request to the vacancies whose Organisation-id is the
+# account's own (Account.organisation): another organisation's response is "not found".
+ORGANISATION = frozenset({OWN_SESSION, "responses"})
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "call_centre": CALL_CENTRE,
     "coordinator": frozenset(COORDINATOR),
     "privacy_officer": PRIVACY_OFFICER,
+    "organisation": ORGANISATION,
 }
 # Every action some role has: a route that names any other action is a mistake (caught when it is added).
 ACTIONS = frozenset().union(*ROLE_ACTIONS.values())
@@ -64,6 +74,7 @@ ROLE_NAMES = {
     "call_centre": N_("call centre"),
     "coordinator": N_("coordinator"),
     "privacy_officer": N_("privacy officer"),
+    "organisation": N_("care organisation"),
 }
 
 assert set(ROLE_ACTIONS) == set(ROLES) == set(ROLE_NAMES), "every role of the store has its actions and a name"
