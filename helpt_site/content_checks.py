@@ -12,20 +12,24 @@ from pathlib import Path
 from typing import Any
 
 from helpt.settings import CitySettings
+from helpt.staff.vacancies import ORGANISATION_ID_EXAMPLE, is_organisation_id
 from helpt_site.link_check import LinkProblem
 from helpt_site.site_pages import (
+    ORGANISATION_ID_KEY,
     PAGE_METADATA,
     REQUIRED_KEYS,
     SECTIONS,
     VACANCY_METADATA,
     Page,
     is_vacancy,
+    organisation_id,
     vacancy_expiry,
 )
 
 PROBLEMS = "HELPT_PROBLEMS"  # in Pelican's settings: the problems found so far, reported together at the end
 _INTRASITE = ("{filename}", "{static}", "{attach}")
 _H1 = re.compile(r"<h1[\s>]", re.IGNORECASE)
+_ORGANISATION_ID_LINE = "(?i)^Organisation-id:"
 _TAG_WORDS = {"a": "the link", "area": "the link", "img": "the picture", "source": "the picture", "form": "the form"}
 
 
@@ -61,6 +65,11 @@ def content_problems(pages: Iterable[Page], city: CitySettings) -> list[str]:
         if is_vacancy(page) and "expires" not in missing and vacancy_expiry(page) is None:
             problems.append(
                 f"{_at(page, city, '^Expires:')}: Expires must be a date like 2027-06-30, not {page.expires!r}"
+            )
+        if is_vacancy(page) and ORGANISATION_ID_KEY not in missing and not is_organisation_id(organisation_id(page)):
+            problems.append(
+                f"{_at(page, city, _ORGANISATION_ID_LINE)}: Organisation-id must be short, in lower case letters, "
+                f"digits and hyphens, like {ORGANISATION_ID_EXAMPLE}, not {organisation_id(page)!r}"
             )
         versions = groups.setdefault(page.key, {})
         if page.lang in versions:
@@ -218,6 +227,13 @@ def _translation_problems(key: str, versions: dict[str, Page], city: CitySetting
     if len(expiries) > 1:
         places = ", ".join(_at(page, city, "^Expires:") for page in versions.values())
         problems.append(f"{places}: Expires differs between the languages of vacancy {key!r}; give them the same date")
+    # The responses to every language version go to one account: the versions must name the same organisation.
+    organisations = {organisation_id(page) for page in versions.values() if is_vacancy(page)} - {""}
+    if len(organisations) > 1:
+        places = ", ".join(_at(page, city, _ORGANISATION_ID_LINE) for page in versions.values())
+        problems.append(
+            f"{places}: Organisation-id differs between the languages of vacancy {key!r}; give them the same id"
+        )
     return problems
 
 

@@ -12,10 +12,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-from helpt_site.site_pages import Page, is_vacancy
+from helpt_site.site_pages import Page, is_vacancy, organisation_id
 
 SITE_DATA_PATH = Path(".helpt") / "site.json"
-_VACANCY_FACTS = ("organisation", "location", "schedule", "skills")
+# What the vacancy page shows; the back office reads "organisation", "organisation_id" and "contact" too
+# (helpt.staff.vacancies): which organisation's account a response belongs to, and whom the page names.
+_VACANCY_FACTS = ("organisation", "contact", "location", "schedule", "skills")
 
 
 def page_record(page: Page) -> dict[str, Any]:
@@ -32,6 +34,7 @@ def page_record(page: Page) -> dict[str, Any]:
     }
     if is_vacancy(page):
         record.update({name: getattr(page, name) for name in _VACANCY_FACTS})
+        record["organisation_id"] = organisation_id(page)
         record["expires"] = page.expires.isoformat()
     return record
 

@@ -24,7 +24,10 @@ VACANCY_SECTION = "vacancies"
 VACANCY_INDEX_TEMPLATE = "vacancies"
 SECTIONS = ("pages", VACANCY_SECTION)
 PAGE_METADATA = ("title", "summary")
-VACANCY_METADATA = ("organisation", "location", "schedule", "skills", "expires")
+# `Organisation-id` links the vacancy's responses to the organisation's back office account; `Contact` is who
+# at the organisation reads them, as the page names them to volunteers.
+VACANCY_METADATA = ("organisation", "organisation-id", "contact", "location", "schedule", "skills", "expires")
+ORGANISATION_ID_KEY = "organisation-id"
 
 Page = Any  # a pelican.contents.Page; typed loosely so the logic can be exercised without Pelican
 
@@ -61,6 +64,11 @@ def fixed_place(key: str, lang: str, default_lang: str) -> tuple[str, str] | Non
         return None
     url = ("" if lang == default_lang else f"{lang}/") + FIXED_PLACES[key]
     return url, url + "index.html" if url == "" or url.endswith("/") else url
+
+
+def organisation_id(page: Page) -> str:
+    """A vacancy's `Organisation-id` as written (a metadata name with a hyphen is no attribute name)."""
+    return str(page.metadata.get(ORGANISATION_ID_KEY, "")).strip()
 
 
 def vacancy_expiry(page: Page) -> dt.date | None:

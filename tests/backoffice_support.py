@@ -24,6 +24,7 @@ from helpt.stores import Account, BackOfficeStore
 HOST = "www.leuvenhelpt.be"
 PASSWORD = "paard batterij nietje correct"  # 29 characters
 START = dt.datetime(2020, 3, 16, 9, 0, tzinfo=dt.UTC)
+NO_VACANCIES = "no-vacancies-yet"  # an Organisation-id that no vacancy of any test site has
 
 
 @dataclass
@@ -123,10 +124,14 @@ class Browser:
 
 
 def make_account(
-    store: BackOfficeStore, name: str, role: str, *, now: dt.datetime = START, display_name: str = ""
-) -> Account:
-    """An account that has chosen its password (PASSWORD), as after its one-time link."""
-    new_account(store, name, role, display_name, now)
+    store: BackOfficeStore, name: str, role: str, *, now: dt.datetime = START, display_name: str = "",
+    organisation: str | None = None,
+) -> Account:  # fmt: skip
+    """An account that has chosen its password (PASSWORD), as after its one-time link. An organisation's account
+    names an Organisation-id: `organisation`, else one that no vacancy has (it sees no response)."""
+    if organisation is None:
+        organisation = NO_VACANCIES if role == "organisation" else ""
+    new_account(store, name, role, display_name, now, organisation)
     account = store.get_account(name)
     assert account is not None
     return set_password(store, account, PASSWORD)

@@ -110,6 +110,18 @@ def test_an_account_round_trips_with_every_field(store: Store) -> None:
     assert store.get_account(ANNA.name.upper()) is None, "names are kept as given: the caller lower-cases"
 
 
+def test_an_organisations_account_keeps_its_organisation_and_a_new_role_can_drop_it(store: Store) -> None:
+    kar = Account(name="kar@volle-kar.example", role="organisation", display_name="De Volle Kar",
+                  organisation="volle-kar")  # fmt: skip
+    store.put_account(kar)
+    store.put_account(ANNA)
+
+    assert store.get_account(kar.name) == kar and store.accounts() == [ANNA, kar]
+    store.put_account(dataclasses.replace(kar, role="coordinator", organisation=""))
+    assert store.get_account(kar.name) == dataclasses.replace(kar, role="coordinator", organisation="")
+    assert store.get_account(ANNA.name).organisation == ""
+
+
 def test_put_account_replaces_the_account_and_accounts_come_by_name(store: Store) -> None:
     store.put_account(ANNA)
     jan = Account(name="jan@leuven.be", role="call_centre")
@@ -327,13 +339,14 @@ LONE_SURROGATE = "half \ud83d of an emoji"
 
 @pytest.mark.parametrize(
     "where",
-    ["account name", "display name", "session hash", "csrf token", "audit who", "audit reference",
+    ["account name", "display name", "organisation", "session hash", "csrf token", "audit who", "audit reference",
      "get_account", "get_session", "records form"],
 )  # fmt: skip
 def test_text_that_is_not_unicode_is_refused_with_store_error(store: Store, where: str) -> None:
     writes = {
         "account name": lambda: store.put_account(dataclasses.replace(ANNA, name=LONE_SURROGATE)),
         "display name": lambda: store.put_account(dataclasses.replace(ANNA, display_name=LONE_SURROGATE)),
+        "organisation": lambda: store.put_account(dataclasses.replace(ANNA, organisation=LONE_SURROGATE)),
         "session hash": lambda: store.put_session(
             dataclasses.replace(SESSION, id_hash=LONE_SURROGATE), expires_at=LATER
         ),
@@ -376,7 +389,7 @@ def test_sqlite_keeps_each_kind_in_its_own_table(tmp_path: Path) -> None:
 
     assert stored_rows(store, "accounts") == [
         (ANNA.name, "coordinator", "Anna Peeters", ANNA.password_hash, ANNA.link_hash, ANNA.link_expires_at, 2,
-         ANNA.locked_until, 1)
+         ANNA.locked_until, 1, "")
     ]  # fmt: skip
     assert stored_rows(store, "sessions") == [
         (SESSION.id_hash, ANNA.name, "coordinator", NOW_UNIX - 600, NOW_UNIX - 60, "q8Xv-csrf-token", "nl", LATER)
@@ -401,6 +414,60 @@ def test_sqlite_a_database_from_before_the_back_office_gains_its_tables(tmp_path
     assert [(record.answers, events) for record, events in store.records(form="volunteer_signup", now=NOW)] == [
         ({"name": "Jan"}, [])
     ]
+
+
+# The accounts table as it was before accounts had an organisation.
+ACCOUNTS_BEFORE_ORGANISATIONS = """
+CREATE TABLE accounts (
+    name TEXT PRIMARY KEY NOT NULL, role TEXT NOT NULL, display_name TEXT NOT NULL, password_hash TEXT NOT NULL,
+    link_hash TEXT NOT NULL, link_expires_at INTEGER NOT NULL, failed_signins INTEGER NOT NULL,
+    locked_until INTEGER NOT NULL, active INTEGER NOT NULL
+);
+"""
+
+
+def test_sqlite_an_accounts_table_from_before_organisations_gains_the_column_and_keeps_its_accounts(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "helpt.sqlite3"
+    with closing(sqlite3.connect(path)) as connection, connection:
+        connection.executescript(ACCOUNTS_BEFORE_ORGANISATIONS)
+        connection.execute(
+            "INSERT INTO accounts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (ANNA.name, ANNA.role, ANNA.display_name, ANNA.password_hash, ANNA.link_hash, ANNA.link_expires_at,
+             ANNA.failed_signins, ANNA.locked_until, 1),
+        )  # fmt: skip
+
+    store = SQLiteStore(path)
+    assert store.get_account(ANNA.name) == ANNA, "read as no organisation"
+    kar = Account(name="kar", role="organisation", organisation="volle-kar")
+    store.put_account(kar)
+    assert SQLiteStore(path).accounts() == [ANNA, kar], "kept, and read back by a store opened afterwards"
+    with closing(sqlite3.connect(path)) as connection:
+        columns = [row[1] for row in connection.execute("PRAGMA table_info(accounts)")]
+    assert columns[-1] == "organisation" and columns.count("organisation") == 1
+
+
+def test_sqlite_two_stores_on_one_old_file_both_add_the_column_without_failing(tmp_path: Path) -> None:
+    path = tmp_path / "helpt.sqlite3"
+    with closing(sqlite3.connect(path)) as connection, connection:
+        connection.executescript(ACCOUNTS_BEFORE_ORGANISATIONS)
+    first, second = SQLiteStore(path), SQLiteStore(path)  # two processes that opened the file before either wrote
+    first.put_account(Account(name="kar", role="organisation", organisation="volle-kar"))
+    second.put_account(Account(name="hof", role="organisation", organisation="hof-ter-beuken"))
+    assert [account.organisation for account in first.accounts()] == ["hof-ter-beuken", "volle-kar"]
+
+
+def test_dynamodb_an_account_item_from_before_organisations_reads_as_no_organisation(dynamodb: DynamoDBStore) -> None:
+    store = dynamodb
+    store.put_account(Account(name="kar", role="organisation", organisation="volle-kar"))
+    (item,) = stored_items(store, "ACCOUNT#")
+    assert item["organisation"] == {"S": "volle-kar"}
+    store.put_account(ANNA)
+    (anna,) = [item for item in stored_items(store, "ACCOUNT#") if item["name"]["S"] == ANNA.name]
+    del anna["organisation"]
+    store.client.put_item(TableName=store.table_name, Item=anna)  # as an earlier version wrote it
+    assert store.get_account(ANNA.name) == ANNA and [a.organisation for a in store.accounts()] == ["", "volle-kar"]
 
 
 def test_dynamodb_items_have_the_documented_keys_and_stay_out_of_the_index(dynamodb: DynamoDBStore) -> None:

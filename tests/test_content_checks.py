@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po, write_po
 from conftest import OTHER_CITY, build, build_failure, copy_city, copy_project
 
-from helpt_site.catalogs import catalog_path
+from helpt_site.catalogs import catalog_path, extract_messages
 
 
 @pytest.fixture
@@ -192,8 +193,8 @@ def test_an_expired_vacancy_is_left_out_of_the_build(tmp_path: Path, city_file: 
     for key, expires in (("gone", today - dt.timedelta(days=2)), ("last-day", today + dt.timedelta(days=1))):
         for lang in ("nl", "en"):
             (vacancies / f"{key}.{lang}.md").write_text(
-                f"Title: {key} {lang}\nSummary: s\nOrganisation: o\nLocation: l\nSchedule: s\nSkills: s\n"
-                f"Expires: {expires.isoformat()}\n\nBody.\n"
+                f"Title: {key} {lang}\nSummary: s\nOrganisation: o\nOrganisation-id: o\nContact: c\nLocation: l\n"
+                f"Schedule: s\nSkills: s\nExpires: {expires.isoformat()}\n\nBody.\n"
             )
     site = build(tmp_path, city_file)
     built = {site.url_path(page) for page in site.pages()}
@@ -201,3 +202,111 @@ def test_an_expired_vacancy_is_left_out_of_the_build(tmp_path: Path, city_file: 
     assert not [url for url in built if "gone" in url]
     listing = [a.get_text() for a in site.soup(site.root / "en" / "vacancies" / "index.html").select("main li a")]
     assert listing == ["last-day en", "Cooking soup"]
+
+
+# A vacancy's organisation and contact ---------------------------------------------------------------------
+
+
+STAND_IN = "[{lang}] "  # what translated_project puts before a theme string the catalog does not translate yet
+
+
+def translated_project(destination: Path, languages: tuple[str, ...] = ("nl",)) -> Path:
+    """The build settings and theme, with every theme string a catalog lacks given a marked stand-in.
+
+    A new theme string stops every build until the translators fill the catalog (test_catalogs says which);
+    the checks of the content, the pages and the handler are tested meanwhile on this copy. Once the catalog
+    is complete the copy is the theme as it is, so tests that read the translation from the copy's catalog
+    then check the real one."""
+    project = copy_project(destination)
+    theme = project / "theme"
+    wanted = [message for message in extract_messages(theme) if message.id]
+    for lang in languages:
+        po_file = catalog_path(theme / "translations", lang)
+        with po_file.open("rb") as stream:
+            catalog = read_po(stream, locale=lang)
+        for message in wanted:
+            known = catalog.get(message.id, message.context)
+            if known is None or known.fuzzy or not str(known.string).strip():
+                catalog.add(message.id, STAND_IN.format(lang=lang) + str(message.id), context=message.context)
+        with po_file.open("wb") as stream:
+            write_po(stream, catalog)
+    return project
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return translated_project(tmp_path_factory.mktemp("project"))
+
+
+def vacancy_text(title: str, *, organisation_id: str | None = "club", contact: str | None = "Jo") -> str:
+    """A vacancy's Markdown, with or without its Organisation-id and Contact lines."""
+    lines = [f"Title: {title}", "Summary: s", "Organisation: o"]
+    lines += [f"Organisation-id: {organisation_id}"] if organisation_id is not None else []
+    lines += [f"Contact: {contact}"] if contact is not None else []
+    return "\n".join([*lines, "Location: l", "Schedule: s", "Skills: s", "Expires: 2099-12-31", "", "Body.", ""])
+
+
+def test_every_vacancy_names_its_organisation_id_and_contact_alike_in_every_language(
+    tmp_path: Path, city_file: Path, capfd: pytest.CaptureFixture, project: Path
+) -> None:
+    vacancies = content(city_file) / "vacancies"
+    written = {
+        "bread.nl.md": vacancy_text("Brood", organisation_id="bread-club"),
+        "bread.en.md": vacancy_text("Bread", organisation_id="bakers"),
+        "tea.nl.md": vacancy_text("Thee", organisation_id=None),
+        "tea.en.md": vacancy_text("Tea", contact=None),
+        "jam.nl.md": vacancy_text("Confituur", organisation_id="Jam Club!", contact=""),
+        "jam.en.md": vacancy_text("Jam", organisation_id="Jam Club!"),
+    }
+    for name, text in written.items():
+        (vacancies / name).write_text(text)
+
+    printed = build_failure(tmp_path, city_file, capfd, project_dir=project)
+
+    def at(name: str) -> str:
+        return f"content/vacancies/{name}:{line_of(vacancies / name, 'Organisation-id:')}"
+
+    bad_id = "Organisation-id must be short, in lower case letters, digits and hyphens, like volle-kar, not 'Jam Club!'"
+    assert problems_listed(printed) == [
+        f"{at('bread.nl.md')}, {at('bread.en.md')}: Organisation-id differs between the languages of vacancy "
+        "'bread'; give them the same id",
+        f"{at('jam.en.md')}: {bad_id}",
+        "content/vacancies/jam.nl.md: add the metadata line(s) Contact at the top of the file",
+        f"{at('jam.nl.md')}: {bad_id}",
+        "content/vacancies/tea.en.md: add the metadata line(s) Contact at the top of the file",
+        "content/vacancies/tea.nl.md: add the metadata line(s) Organisation-id at the top of the file",
+    ]
+
+
+@pytest.mark.parametrize("written", ["-soup", "soup-", "soup club", "Soup", "s" * 41, "soep-ç"])
+def test_an_organisation_id_of_another_form_is_named(
+    tmp_path: Path, city_file: Path, capfd: pytest.CaptureFixture, project: Path, written: str
+) -> None:
+    for lang in ("nl", "en"):
+        soup = content(city_file) / "vacancies" / f"soup.{lang}.md"
+        soup.write_text(soup.read_text().replace("Organisation-id: soup-club", f"Organisation-id: {written}"))
+    printed = build_failure(tmp_path, city_file, capfd, project_dir=project)
+    assert [problem.split(": ", 1)[1] for problem in problems_listed(printed)] == [
+        f"Organisation-id must be short, in lower case letters, digits and hyphens, like volle-kar, not {written!r}"
+    ] * 2
+
+
+def test_the_site_data_carries_each_vacancys_organisation_id_and_contact(tmp_path: Path, project: Path) -> None:
+    from conftest import LEUVEN
+
+    from helpt.staff.vacancies import load_vacancies
+
+    site = build(tmp_path, LEUVEN, project_dir=project)
+    data = site.root / ".helpt" / "site.json"
+    records = json.loads(data.read_text(encoding="utf-8"))["form_pages"]["food-parcels"]
+    assert {lang: (r["organisation_id"], r["organisation"], r["contact"]) for lang, r in records.items()} == {
+        "nl": ("volle-kar", "Voedselhulp De Volle Kar vzw", "Anna Peeters, vrijwilligerscoördinator"),
+        "en": ("volle-kar", "Voedselhulp De Volle Kar vzw (food aid)", "Anna Peeters, volunteer coordinator"),
+    }
+    vacancies = load_vacancies(data)  # as the back office reads them
+    assert vacancies.organisations() == {
+        "groene-hart": "Thuiszorg Het Groene Hart vzw", "hof-ter-beuken": "Woonzorgcentrum Hof ter Beuken",
+        "volle-kar": "Voedselhulp De Volle Kar vzw",
+    }  # fmt: skip
+    assert [v.key for v in vacancies.of_organisation("volle-kar")] == ["food-parcels"]
+    assert vacancies.get("care-home-calls").contact_in("en") == "the care home's reception desk"

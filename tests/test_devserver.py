@@ -13,7 +13,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from conftest import OTHER_CITY, copy_city
@@ -119,7 +119,7 @@ def test_preview_answers_the_forms_and_keeps_them_in_sqlite(preview: Preview, tm
     with urllib.request.urlopen(request, timeout=10) as response:  # follows the 303 to the confirmation
         assert response.status == 200 and "/api/vacancy-response/confirmation?lang=en&ref=R-" in response.url
         assert "We received your response" in response.read().decode()
-    reference = response.url.rsplit("ref=", 1)[1]
+    reference = parse_qs(urlsplit(response.url).query)["ref"][0]
     assert SQLiteStore(tmp_path / "data" / "helpt.sqlite3").get(reference).answers["name"] == "Jo"
     assert "Jo" not in preview.printed and "jo@example.com" not in preview.printed
 

@@ -151,6 +151,7 @@ def test_vacancies_are_listed_with_their_end_date_in_each_language(other_city_si
     facts = site.soup(site.root / "soep-koken" / "index.html").select("dl.facts dd")
     assert [dd.get_text() for dd in facts] == [
         "Soepclub",
+        "Mieke, de kok van de soepclub",
         "Dorpsplein",
         "woensdag",
         "koken",

@@ -100,7 +100,8 @@ class Intake:
             return self._message(404, lang)
         if not reference.startswith(form.reference_prefix):
             return self._message(404, lang)
-        return response(200, self.renderer.confirmation(form, lang, reference))
+        vacancy = request.query_value(VACANCY_FIELD) if form is VACANCY_RESPONSE else ""
+        return response(200, self.renderer.confirmation(form, lang, reference, vacancy))
 
     def _submit(self, request: Request, form: Form) -> dict:
         # The form's address carries its language too, so even a body that cannot be read is answered in it.
@@ -139,7 +140,7 @@ class Intake:
                 return json_response(503, {"error": "service unavailable"})
             return response(503, self.renderer.form_page(page_key, lang, answers, service_problem=True))
         self._log(form, lang, "stored" if reference == submission.reference else "duplicate", reference=reference)
-        return self._accepted(request, form, lang, reference)
+        return self._accepted(request, form, lang, reference, vacancy)
 
     def _keep(self, form: Form, lang: str, answers: dict[str, Answer], vacancy: str) -> tuple[Submission, str]:
         """Store once: the same answers again today (a double click, a reload, a retry) give the reference of
@@ -168,12 +169,12 @@ class Intake:
         except Exception as error:
             self._log(form, lang, "quarantine_failed", error=type(error).__name__)
         self._log(form, lang, "quarantined", reference=submission.reference)
-        return self._accepted(request, form, lang, submission.reference)
+        return self._accepted(request, form, lang, submission.reference, vacancy)
 
-    def _accepted(self, request: Request, form: Form, lang: str, reference: str) -> dict:
+    def _accepted(self, request: Request, form: Form, lang: str, reference: str, vacancy: str = "") -> dict:
         if request.wants_json:
             return json_response(201, {"reference": reference})
-        return response(303, "", location=self.renderer.confirmation_url(form, lang, reference))
+        return response(303, "", location=self.renderer.confirmation_url(form, lang, reference, vacancy))
 
     def _submission(self, form: Form, lang: str, answers: dict[str, Answer], vacancy: str) -> Submission:
         created_at = self.clock()

@@ -90,17 +90,29 @@ class PageRenderer:
             f"{page['template']}.html", page, form_answers=answers, form_errors=errors, service_problem=service_problem
         )
 
-    def confirmation_url(self, form: Form, lang: str, reference: str) -> str:
-        query = urlencode({"lang": lang, "ref": reference})
+    def confirmation_url(self, form: Form, lang: str, reference: str, vacancy: str = "") -> str:
+        """Where a kept submission is confirmed. A vacancy response's address names the vacancy (its key, public
+        like the page's): the confirmation says who receives the response without reading the store."""
+        query = urlencode({"lang": lang, "ref": reference, **({"vacancy": vacancy} if vacancy else {})})
         return f"{self.site['form_action_base']}/{form.slug}/confirmation?{query}"
 
-    def confirmation(self, form: Form, lang: str, reference: str) -> str:
+    def vacancy_facts(self, key: str, lang: str) -> dict[str, str] | None:
+        """A vacancy's organisation and contact in `lang`, as its page names them; None for an unknown key."""
+        versions = self.site["form_pages"].get(key, {})
+        record = versions.get(lang) or next(iter(versions.values()), None)
+        if record is None or record.get("form") != VACANCY_RESPONSE.name:
+            return None
+        return {"organisation": record.get("organisation", ""), "contact": record.get("contact", "")}
+
+    def confirmation(self, form: Form, lang: str, reference: str, vacancy: str = "") -> str:
+        facts = self.vacancy_facts(vacancy, lang) if form is VACANCY_RESPONSE and vacancy else None
+        shown = vacancy if facts else ""  # an unknown key in the address is not repeated in the links
         alternates = [
-            {"hreflang": other, "href": self.confirmation_url(form, other, reference), "name": ""}
+            {"hreflang": other, "href": self.confirmation_url(form, other, reference, shown), "name": ""}
             for other in self.city.languages
         ]
         page = self._page("confirmation", lang, self.gettext(lang, CONFIRMATION_TITLES[form.name]), alternates)
-        return self._render("confirmation.html", page, form_name=form.name, reference=reference)
+        return self._render("confirmation.html", page, form_name=form.name, reference=reference, vacancy=facts)
 
     def message(self, lang: str, title: str, paragraphs: Sequence[str], kept_text: str = "") -> str:
         """A page that only says something: title and paragraphs are message ids."""

@@ -1,7 +1,8 @@
 """`helpt accounts`: who may use the web back office, and in which role (what accounts are: web/accounts.py).
 
 `add` makes an account and prints a one-time sign-in link (valid 24 hours) with which the staff member
-chooses a password; `link` makes a new one (a forgotten password); `role` changes the role at once, also for
+chooses a password (a care organisation's account names its Organisation-id: `--role organisation
+--organisation volle-kar`); `link` makes a new one (a forgotten password); `role` changes the role at once, also for
 a session in progress; `remove` withdraws access (the account is kept, marked inactive, so that the audit
 log still names whom it was; every session of it fails from the next request). Each is in the audit log.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime as dt
+import sys
 from collections.abc import Callable
 from typing import Any, cast
 from urllib.parse import urlencode
@@ -18,9 +20,9 @@ from urllib.parse import urlencode
 from helpt.staff.answers import local_time
 from helpt.staff.context import StaffContext
 from helpt.staff.texts import N_, Texts
-from helpt.staff.web.accounts import check_role, existing, new_account, new_link
+from helpt.staff.web.accounts import change_role, existing, new_account, new_link
 from helpt.staff.web.roles import ROLE_NAMES
-from helpt.stores import ROLES, AuditEntry, BackOfficeStore
+from helpt.stores import ROLES, Account, AuditEntry, BackOfficeStore
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"  # the local preview (make serve)
 LINK_PATH = "/staff/signin/link"
@@ -53,6 +55,11 @@ def add_arguments(
     leaves["add"].add_argument("--role", required=True, choices=ROLES, help=_("what the account may do"))
     leaves["add"].add_argument("--display-name", metavar=_("NAME"), help=_("how the back office names them"))
     leaves["role"].add_argument("role", choices=ROLES, help=_("the new role"))
+    for name in ("add", "role"):
+        leaves[name].add_argument(
+            "--organisation", default="", metavar="ID",
+            help=_("role organisation only: the Organisation-id of its vacancies (their responses are all it sees)"),
+        )  # fmt: skip
     for name in ("add", "link"):
         leaves[name].add_argument(
             "--base-url", default=DEFAULT_BASE_URL, metavar="URL",
@@ -87,11 +94,13 @@ def _link(args: argparse.Namespace, token: str) -> str:
 
 def add(context: StaffContext, args: argparse.Namespace) -> int:
     _ = context.texts.gettext
-    token = new_account(_store(context), args.name, args.role, args.display_name or "", context.now())
-    account = existing(_store(context), args.name)
+    store = _store(context)
+    token = new_account(store, args.name, args.role, args.display_name or "", context.now(), args.organisation)
+    account = existing(store, args.name)
     _audit(context, "account_add", account.name)
-    values = {"name": account.name, "role": _(ROLE_NAMES[account.role])}
+    values = {"name": account.name, "role": _role_name(context, account)}
     _say(_("Made the account %(name)s (%(role)s).") % values)
+    _warn_unknown_organisation(context, account)
     _say(_("Its one-time sign-in link, valid for 24 hours, to choose a password with:"))
     _say(_link(args, token))
     _say(_(SEND_SAFELY))
@@ -127,19 +136,38 @@ def listing(context: StaffContext, args: argparse.Namespace) -> int:
             state = _("waiting for the first sign-in")
         else:
             state = _("the sign-in link expired: make a new one with helpt accounts link")
-        role_name = _(ROLE_NAMES.get(account.role, account.role))
-        _say(f"{account.name}  {role_name}  {account.display_name or '-'}  {state}")
+        _say(f"{account.name}  {_role_name(context, account)}  {account.display_name or '-'}  {state}")
     return 0
 
 
 def role(context: StaffContext, args: argparse.Namespace) -> int:
     _ = context.texts.gettext
     store = _store(context)
-    account = existing(store, args.name)
-    store.put_account(dataclasses.replace(account, role=check_role(args.role)))
+    account = change_role(store, existing(store, args.name), args.role, args.organisation)
     _audit(context, "account_role", account.name)
-    _say(_("%(name)s is now: %(role)s.") % {"name": account.name, "role": _(ROLE_NAMES[args.role])})
+    _say(_("%(name)s is now: %(role)s.") % {"name": account.name, "role": _role_name(context, account)})
+    _warn_unknown_organisation(context, account)
     return 0
+
+
+def _role_name(context: StaffContext, account: Account) -> str:
+    """The role in words; an organisation's with its Organisation-id: "care organisation volle-kar"."""
+    name = context.texts.gettext(ROLE_NAMES[account.role]) if account.role in ROLE_NAMES else account.role
+    return f"{name} {account.organisation}" if account.organisation else name
+
+
+def _warn_unknown_organisation(context: StaffContext, account: Account) -> None:
+    """An organisation id no vacancy of the built site names: allowed (its vacancy may be published later),
+    but said, as it may be a typing mistake. Nothing to compare with without a build."""
+    vacancies = context.vacancies
+    if account.organisation and len(vacancies) and not vacancies.of_organisation(account.organisation):
+        known = ", ".join(vacancies.organisations()) or "-"
+        _ = context.texts.gettext
+        warning = _(
+            "Note: no vacancy of the site has Organisation-id %(id)s (the site's: %(known)s). The account sees "
+            "nothing until one has; check the spelling if that is not meant."
+        )
+        print(warning % {"id": account.organisation, "known": known}, file=sys.stderr, flush=True)
 
 
 def remove(context: StaffContext, args: argparse.Namespace) -> int:

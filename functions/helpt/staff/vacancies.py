@@ -13,10 +13,25 @@ and belongs to no organisation (a coordinator still sees it).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+# What an organisation's account is linked to, written once here for the content checks and the accounts:
+# short, lower case letters, digits and hyphens (no hyphen first or last), like `volle-kar`.
+ORGANISATION_ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?")
+ORGANISATION_ID_EXAMPLE = "volle-kar"
+
+
+def is_organisation_id(text: str) -> bool:
+    """Whether `text` has the form of an Organisation-id.
+
+    >>> [is_organisation_id(text) for text in ("volle-kar", "hof2", "Volle Kar", "-x", "", "x" * 41)]
+    [True, True, False, False, False, False]
+    """
+    return ORGANISATION_ID.fullmatch(text) is not None
 
 
 @dataclass(frozen=True)

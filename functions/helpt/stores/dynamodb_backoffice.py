@@ -4,7 +4,8 @@
 the same table, under their own prefixes, none with a `form`, so none is in the `form-created` index and no
 read of submissions can meet one:
 
-- `ACCOUNT#<name>`: every field of `Account`. Passwords and sign-in links only as hashes. No expiry.
+- `ACCOUNT#<name>`: every field of `Account`. Passwords and sign-in links only as hashes. No expiry. An item
+  from before `organisation` existed has no such attribute and reads as no organisation.
 - `SESSION#<id_hash>`: a signed-in browser, keyed by the SHA-256 of its cookie token, with `expires_at`
   (the table's TTL attribute). Its start is `signed_in_at`: `created_at` is the index's sort key, a String.
 - `AUDIT#<ISO time>#<random>`: who viewed or did what, on which record, with `expires_at`. No personal data,
@@ -162,6 +163,7 @@ def _account_item(account: Account) -> Item:
         "failed_signins": {"N": str(int(account.failed_signins))},
         "locked_until": {"N": str(int(account.locked_until))},
         "active": {"BOOL": bool(account.active)},
+        "organisation": {"S": text(account.organisation)},
     }
 
 
@@ -177,6 +179,8 @@ def _account(item: Item) -> Account:
             failed_signins=int(item["failed_signins"]["N"]),
             locked_until=int(item["locked_until"]["N"]),
             active=bool(item["active"]["BOOL"]),
+            # Accounts written before organisations had accounts have no such attribute: no organisation.
+            organisation=item.get("organisation", {}).get("S", ""),
         )
     except (KeyError, ValueError) as error:
         raise StoreError(f"DynamoDB store: unreadable item ({type(error).__name__})") from None

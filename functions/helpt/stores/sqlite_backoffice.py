@@ -3,6 +3,7 @@
 `SQLiteStore` (helpt.stores.sqlite) inherits it; import the store from there. Three tables of their own:
 
 - `accounts`: one row per account, every field of `Account`. Passwords and sign-in links only as hashes.
+  A file from before `organisation` existed gains that column when the store first touches an account.
 - `sessions`: one row per signed-in browser, keyed by the SHA-256 of its cookie token, with `expires_at`.
 - `audit_log`: who viewed or did what, on which record. No personal data, so erasing a record leaves its
   entries (they are the privacy officer's proof); they expire by their own `expires_at`, which the back
@@ -14,6 +15,7 @@ Every read skips what has expired, whether or not a purge has deleted it yet, as
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -35,7 +37,8 @@ CREATE TABLE IF NOT EXISTS accounts (
     link_expires_at INTEGER NOT NULL,
     failed_signins INTEGER NOT NULL,
     locked_until INTEGER NOT NULL,
-    active INTEGER NOT NULL  -- 1 or 0
+    active INTEGER NOT NULL,  -- 1 or 0
+    organisation TEXT NOT NULL DEFAULT ''  -- role "organisation": the Organisation-id of its vacancies
 );
 -- A signed-in browser, under the SHA-256 of its cookie token: the token itself is never stored.
 CREATE TABLE IF NOT EXISTS sessions (
@@ -61,8 +64,13 @@ CREATE TABLE IF NOT EXISTS audit_log (
 CREATE INDEX IF NOT EXISTS audit_log_by_expiry ON audit_log (expires_at);
 """
 _ACCOUNT_COLUMNS = (
-    "name, role, display_name, password_hash, link_hash, link_expires_at, failed_signins, locked_until, active"
+    "name, role, display_name, password_hash, link_hash, link_expires_at, failed_signins, locked_until, active, "
+    "organisation"
 )
+# A database made before accounts had an organisation: CREATE TABLE IF NOT EXISTS leaves its table as it was,
+# so the column is added the first time this store reads or writes an account (SQLite has no ADD COLUMN IF
+# NOT EXISTS). Existing accounts get '' (no organisation), which is right for every role made before then.
+_ADD_ORGANISATION = "ALTER TABLE accounts ADD COLUMN organisation TEXT NOT NULL DEFAULT ''"
 _SESSION_COLUMNS = "id_hash, account, role, created_at, last_seen, csrf_token, lang"
 
 
@@ -76,22 +84,25 @@ class SQLiteBackOffice:
     def put_account(self, account: Account) -> None:
         """Create or replace the account with this name."""
         with self._operation("put_account") as connection:
+            _migrate_accounts(self, connection)
             connection.execute(
-                f"INSERT OR REPLACE INTO accounts ({_ACCOUNT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT OR REPLACE INTO accounts ({_ACCOUNT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (account.name, account.role, account.display_name, account.password_hash, account.link_hash,
                  int(account.link_expires_at), int(account.failed_signins), int(account.locked_until),
-                 int(bool(account.active))),
+                 int(bool(account.active)), account.organisation),
             )  # fmt: skip
 
     def get_account(self, name: str) -> Account | None:
         """The account with this name, or None."""
         with self._operation("get_account") as connection:
+            _migrate_accounts(self, connection)
             row = connection.execute(f"SELECT {_ACCOUNT_COLUMNS} FROM accounts WHERE name = ?", (name,)).fetchone()
         return None if row is None else _account(row)
 
     def accounts(self) -> list[Account]:
         """Every account, by name."""
         with self._operation("accounts") as connection:
+            _migrate_accounts(self, connection)
             rows = connection.execute(f"SELECT {_ACCOUNT_COLUMNS} FROM accounts ORDER BY name").fetchall()
         return [_account(row) for row in rows]
 
@@ -164,8 +175,28 @@ class SQLiteBackOffice:
         return ((record, history.get(record.reference, [])) for record in map(sqlite._submission, rows))
 
 
+def _migrate_accounts(store: object, connection: sqlite3.Connection) -> None:
+    """Give an accounts table from before `organisation` the column, once per store object and file.
+
+    Checked on the connection of the operation at hand, so it holds for a file deleted and made again while
+    the store is open (made with the column). Two processes adding it at once: the second finds it there."""
+    path = getattr(store, "path", None)
+    if getattr(store, "_accounts_checked", None) == path:
+        return
+    columns = {row[1] for row in connection.execute("PRAGMA table_info(accounts)")}
+    if "organisation" not in columns:
+        try:
+            connection.execute(_ADD_ORGANISATION)
+        except sqlite3.OperationalError as error:
+            if "duplicate column" not in str(error):
+                raise
+    store._accounts_checked = path  # type: ignore[attr-defined]
+
+
 def _account(row: tuple[Any, ...]) -> Account:
-    name, role, display_name, password_hash, link_hash, link_expires_at, failed, locked_until, active = row
+    name, role, display_name, password_hash, link_hash, link_expires_at, failed, locked_until, active, organisation = (
+        row
+    )
     return Account(
         name=name,
         role=role,
@@ -176,6 +207,7 @@ def _account(row: tuple[Any, ...]) -> Account:
         failed_signins=int(failed),
         locked_until=int(locked_until),
         active=bool(active),
+        organisation=organisation,
     )
 
 

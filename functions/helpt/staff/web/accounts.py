@@ -18,6 +18,7 @@ import secrets
 from helpt.settings import StaffSettings
 from helpt.staff.problems import StaffProblem
 from helpt.staff.texts import N_
+from helpt.staff.vacancies import ORGANISATION_ID_EXAMPLE, is_organisation_id
 from helpt.staff.web.sessions import new_token, token_hash
 from helpt.stores import ROLES, Account, BackOfficeStore
 
@@ -55,6 +56,37 @@ def check_role(role: str) -> str:
     return role
 
 
+ORGANISATION_ROLE = "organisation"
+
+
+def check_organisation(role: str, organisation: str) -> str:
+    """The Organisation-id an account of this role is linked to: required for an organisation's account (it
+    sees the responses to the vacancies with this id, and nothing else), refused for any other role.
+
+    >>> check_organisation("organisation", " Volle-Kar "), check_organisation("coordinator", "")
+    ('volle-kar', '')
+    """
+    organisation = organisation.strip().lower()
+    if role != ORGANISATION_ROLE:
+        if organisation:
+            raise StaffProblem(
+                N_("Only an organisation's account names an organisation: leave out --organisation, or give the "
+                   "role organisation.")
+            )  # fmt: skip
+        return ""
+    if not organisation:
+        raise StaffProblem(
+            N_("An organisation's account needs the Organisation-id of its vacancies, for example --organisation "
+               "%(example)s."), example=ORGANISATION_ID_EXAMPLE,
+        )  # fmt: skip
+    if not is_organisation_id(organisation):
+        raise StaffProblem(
+            N_("An Organisation-id has lower case letters, digits and hyphens only, like %(example)s: not %(id)s."),
+            example=ORGANISATION_ID_EXAMPLE, id=organisation,
+        )  # fmt: skip
+    return organisation
+
+
 def hash_password(password: str) -> str:
     """The stored form of a password: "scrypt$n$r$p$salt$hash" in hex."""
     salt = secrets.token_bytes(16)
@@ -89,16 +121,31 @@ def password_problem(password: str, again: str) -> str:
     return ""
 
 
-def new_account(store: BackOfficeStore, name: str, role: str, display_name: str, now: dt.datetime) -> str:
+def new_account(
+    store: BackOfficeStore, name: str, role: str, display_name: str, now: dt.datetime, organisation: str = ""
+) -> str:
     """Create an account without a password (or give a withdrawn one a fresh start), and return the token of
-    its one-time sign-in link."""
+    its one-time sign-in link. An organisation's account names its Organisation-id (check_organisation)."""
     name, role = check_name(name), check_role(role)
+    organisation = check_organisation(role, organisation)
     known = store.get_account(name)
     if known is not None and known.active:
         raise StaffProblem(N_("There is an account called %(name)s already."), name=name)
     token = new_token()
-    store.put_account(Account(name=name, role=role, display_name=display_name.strip(), **_link_fields(token, now)))
+    account = Account(
+        name=name, role=role, display_name=display_name.strip(), organisation=organisation, **_link_fields(token, now)
+    )
+    store.put_account(account)
     return token
+
+
+def change_role(store: BackOfficeStore, account: Account, role: str, organisation: str = "") -> Account:
+    """Give an account another role (counts from its next request); an organisation's names its Organisation-id,
+    any other role's account keeps none."""
+    role = check_role(role)
+    changed = dataclasses.replace(account, role=role, organisation=check_organisation(role, organisation))
+    store.put_account(changed)
+    return changed
 
 
 def new_link(store: BackOfficeStore, account: Account, now: dt.datetime) -> str:

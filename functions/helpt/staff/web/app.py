@@ -65,6 +65,7 @@ VIEW_MODULES = (
     "figures_views",
 )
 SIGNIN_PATH = "/staff/signin"
+HOME_PATH = "/staff/"
 MAX_BODY_BYTES = 64 * 1024
 _MESSAGES = {  # the error page's title and what to do, by status (error.html translates them)
     400: (N_("We could not read what was sent"), N_("Go back to the page, and try again.")),
@@ -162,9 +163,19 @@ class BackOffice:
             status = 405 if methods else 404
             return self.error_page(status, lang, session, account, **({"allow": ", ".join(methods)} if methods else {}))
         if not allowed(account.role, str(route.action)):
+            if request.path == HOME_PATH and self.home(account.role) != HOME_PATH:
+                return self.redirect(self.home(account.role))  # where sign-in sends everybody: not a refusal
             self.audit(account.name, "refused", params.get("reference", ""))
             return self.error_page(403, lang, session, account)
         return self._run(route, params, request, lang, session, account, cookies)
+
+    def home(self, role: str) -> str:
+        """Where a role starts: "Today" (/staff/), or for a role without it (a care organisation) the first page
+        of its menu. Sign-in and every "back to the start" link go to /staff/, which sends such a role on."""
+        if allowed(role, "dashboard"):
+            return HOME_PATH
+        menu = (r.pattern for r in self.routes if r.nav and r.method == "GET" and r.action and allowed(role, r.action))
+        return next(menu, HOME_PATH)
 
     def _run(
         self, route: Route, params: dict[str, str], request: Request, lang: str, session: StaffSession | None,
