@@ -23,6 +23,8 @@ from helpt_site.local_api import (
     OVERSIZE_STAND_IN,
     BadFraming,
     LocalApi,
+    answer_chunks,
+    answer_length,
     declared_length,
     event_from_http,
     is_staff_path,
@@ -111,17 +113,23 @@ class PreviewRequestHandler(SimpleHTTPRequestHandler):
                 return
         event = event_from_http(self.command, self.path, dict(self.headers.items()), body, self.client_address[0])
         answer = api.handle(event)
-        payload = answer["body"].encode("utf-8")
-        self.send_response(answer["statusCode"])
-        for name, value in answer["headers"].items():
-            self.send_header(name, value)
-        for cookie in answer.get("cookies", ()):  # payload 2.0 keeps Set-Cookie values apart, one each
-            self.send_header("Set-Cookie", cookie)
-        self.send_header("Content-Length", str(len(payload)))
-        if self.close_connection:
-            self.send_header("Connection", "close")
-        self.end_headers()
-        self.wfile.write(payload)
+        # The body as the handler gave it: inline (base64 or text), or a file it wrote (an export), sent a
+        # piece at a time and deleted once sent or given up on.
+        chunks = answer_chunks(answer)
+        try:
+            self.send_response(answer["statusCode"])
+            for name, value in answer["headers"].items():
+                self.send_header(name, value)
+            for cookie in answer.get("cookies", ()):  # payload 2.0 keeps Set-Cookie values apart, one each
+                self.send_header("Set-Cookie", cookie)
+            self.send_header("Content-Length", str(answer_length(answer)))
+            if self.close_connection:
+                self.send_header("Connection", "close")
+            self.end_headers()
+            for chunk in chunks:
+                self.wfile.write(chunk)
+        finally:
+            chunks.close()
 
     def _refuse_unread(self, code: int, reason: str) -> None:
         self.unread_body = True

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from helpt.app import build_intake
 from helpt.intake import MAX_BODY_BYTES, Intake
+from helpt.staff.web.file_answers import BodyChunks, body_chunks, body_length
 from helpt.stores.sqlite import SQLiteStore
 
 # A body over the handler's limit is not read at all: the handler answers 413 to this stand-in instead,
@@ -125,6 +126,18 @@ class LocalApi:
                 vacancies=load_vacancies(self.output / ".helpt" / "site.json"),
             )  # fmt: skip
         return self.back_office
+
+
+def answer_length(answer: dict[str, Any]) -> int:
+    """The answer's body in bytes, for Content-Length: an inline body (text, or base64 as HTTP API decodes
+    it), or the file a back office download names (helpt.staff.web.file_answers)."""
+    return body_length(answer)
+
+
+def answer_chunks(answer: dict[str, Any]) -> BodyChunks:
+    """The answer's body a piece at a time: a download's file is never read whole into memory, and is
+    deleted once sent, or when the sending stops (close the iterator)."""
+    return body_chunks(answer)
 
 
 def is_staff_path(path: str) -> bool:

@@ -244,7 +244,7 @@ def test_cloudfront_sends_staff_pages_uncached_with_cookies_query_and_headers(tr
     # CloudFront's error pages apply to every behaviour: the back office's 403 ("you cannot do this") and the
     # functions' 5xx pages must reach the browser as they are.
     assert all(error["ErrorCode"] == 404 for error in config["CustomErrorResponses"])
-    policy = one(translated, "AWS::S3::BucketPolicy")["PolicyDocument"]
+    policy = translated["Resources"]["SiteBucketPolicy"]["Properties"]["PolicyDocument"]
     (reads,) = [s for s in statements(policy) if s["Effect"] == "Allow"]
     assert "s3:ListBucket" in listed(reads["Action"]), "without it a missing page is a 403, not a 404"
 

@@ -99,7 +99,8 @@ for line in sys.stdin:
     print(json.dumps(answer), flush=True)
 """
 # Import names of the back office's libraries, and what must never be in its zip.
-STAFF_IMPORTS = ("authlib", "joserfc", "cryptography", "cffi", "requests", "idna", "certifi", "charset_normalizer")
+STAFF_IMPORTS = ("authlib", "joserfc", "cryptography", "cffi", "requests", "idna", "certifi", "charset_normalizer",
+                 "openpyxl", "et_xmlfile")  # fmt: skip
 SIGN_IN_LIBRARIES = {"authlib", "joserfc", "cryptography", "requests"}
 NEVER_IN_THE_ZIP = ("weasyprint", "pelican", "helpt_site", "pycparser", "urllib3", "boto3", "botocore")
 AARCH64 = 183  # ELF e_machine of arm64

@@ -248,11 +248,12 @@ def test_the_table_is_encrypted_with_a_rotating_customer_key_recoverable_and_exp
 
 
 def test_the_site_bucket_is_private_and_only_the_distribution_reads_it(translated: dict[str, Any]) -> None:
-    bucket = one(translated, "AWS::S3::Bucket")
+    assert set(resources(translated, "AWS::S3::Bucket")) == {"SiteBucket", "ExportBucket"}
+    bucket = translated["Resources"]["SiteBucket"]["Properties"]
     assert all(bucket["PublicAccessBlockConfiguration"].values()) and len(bucket["PublicAccessBlockConfiguration"]) == 4
     assert bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"]
     assert bucket["VersioningConfiguration"] == {"Status": "Enabled"}
-    policy = one(translated, "AWS::S3::BucketPolicy")["PolicyDocument"]
+    policy = translated["Resources"]["SiteBucketPolicy"]["Properties"]["PolicyDocument"]
     allows = [s for s in statements(policy) if s["Effect"] == "Allow"]
     assert [s["Principal"] for s in allows] == [{"Service": "cloudfront.amazonaws.com"}]
     # ListBucket too: without it S3 answers a missing page with 403, which CloudFront would then have to
@@ -325,12 +326,13 @@ def test_throttling_reserved_concurrency_and_log_retention_are_set(translated: d
     assert default(translated, throttling["ThrottlingBurstLimit"]) > 0
     assert stage["AccessLogSettings"]["DestinationArn"] == {"Fn::GetAtt": ["ApiAccessLogGroup", "Arn"]}
     assert "sourceIp" not in stage["AccessLogSettings"]["Format"], "no IP addresses in the access log"
-    for name, group in (("IntakeFunction", "IntakeLogGroup"), ("StaffFunction", "StaffLogGroup")):
+    for name, group in (("IntakeFunction", "IntakeLogGroup"), ("StaffFunction", "StaffLogGroup"),
+                        ("ExportWorkerFunction", "ExportWorkerLogGroup")):  # fmt: skip
         function = translated["Resources"][name]["Properties"]
         assert default(translated, function["ReservedConcurrentExecutions"]) >= 1
         assert function["LoggingConfig"]["LogGroup"] == {"Ref": group}
     groups = resources(translated, "AWS::Logs::LogGroup")
-    assert set(groups) == {"IntakeLogGroup", "StaffLogGroup", "ApiAccessLogGroup"}
+    assert set(groups) == {"IntakeLogGroup", "StaffLogGroup", "ApiAccessLogGroup", "ExportWorkerLogGroup"}
     assert all(default(translated, g["Properties"]["RetentionInDays"]) <= 365 for g in groups.values())
 
 
@@ -362,3 +364,136 @@ def test_samconfig_gives_every_template_parameter(leuven_published: BuiltSite) -
     settings = load_settings(leuven_published.city)
     assert sorted(settings.parameters) == sorted(template_parameters(TEMPLATE))
     assert settings.region.startswith("eu-"), "residents' data stays in the EU"
+
+
+# Exports from the back office (helpt.staff.web.export_delivery) ---------------------------------------------------
+
+
+def test_exports_go_to_a_private_bucket_encrypted_with_the_citys_key_that_deletes_them_after_a_day(
+    translated: dict[str, Any],
+) -> None:
+    bucket = translated["Resources"]["ExportBucket"]["Properties"]
+    assert bucket["PublicAccessBlockConfiguration"] == dict.fromkeys(
+        ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"), True
+    )
+    assert bucket["OwnershipControls"] == {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}, "no ACLs"
+    (encryption,) = bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    assert encryption["ServerSideEncryptionByDefault"] == {
+        "SSEAlgorithm": "aws:kms", "KMSMasterKeyID": {"Fn::GetAtt": ["SubmissionsKey", "Arn"]},
+    }  # fmt: skip
+    assert "VersioningConfiguration" not in bucket, "an expired export must not live on as an older version"
+    (rule,) = bucket["LifecycleConfiguration"]["Rules"]
+    assert rule["Status"] == "Enabled" and rule["ExpirationInDays"] == 1
+    assert "Prefix" not in rule and "Filter" not in rule, "every object of the bucket"
+    assert rule["AbortIncompleteMultipartUpload"] == {"DaysAfterInitiation": 1}, "half-uploaded files too"
+    policy = translated["Resources"]["ExportBucketPolicy"]["Properties"]
+    assert policy["Bucket"] == {"Ref": "ExportBucket"}
+    (tls_only,) = statements(policy["PolicyDocument"])
+    assert tls_only["Effect"] == "Deny" and tls_only["Action"] == "s3:*" and tls_only["Principal"] == "*"
+    assert tls_only["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    assert [text_of(arn) for arn in tls_only["Resource"]] == [json.dumps({"Fn::GetAtt": ["ExportBucket", "Arn"]}),
+                                                              "${ExportBucket.Arn}/*"]  # fmt: skip
+
+
+def test_export_jobs_queue_for_the_worker_with_a_dead_letter_queue_and_a_page_that_waits_long_enough(
+    translated: dict[str, Any], source: dict[str, Any]
+) -> None:
+    from helpt.staff.web import export_worker
+    from helpt.staff.web.export_delivery import GIVE_UP_SECONDS
+
+    queue = translated["Resources"]["ExportQueue"]["Properties"]
+    dead_letters = translated["Resources"]["ExportDeadLetterQueue"]["Properties"]
+    assert queue["RedrivePolicy"] == {"deadLetterTargetArn": {"Fn::GetAtt": ["ExportDeadLetterQueue", "Arn"]},
+                                      "maxReceiveCount": 2}  # fmt: skip
+    assert queue["SqsManagedSseEnabled"] is True and dead_letters["SqsManagedSseEnabled"] is True
+    worker = source["Resources"]["ExportWorkerFunction"]["Properties"]
+    assert queue["VisibilityTimeout"] >= 6 * worker["Timeout"], "AWS: six times the function's time-out"
+    assert queue["VisibilityTimeout"] + worker["Timeout"] <= GIVE_UP_SECONDS, "the page waits for the retry"
+    assert queue["MessageRetentionPeriod"] >= 2 * queue["VisibilityTimeout"], "time for both tries"
+    assert worker["Handler"] == "helpt.staff.web.export_worker.lambda_handler" and export_worker.lambda_handler
+    assert PROJECT_DIR / worker["CodeUri"] == BUNDLE_DIR / "staff.zip", "the back office's zip: openpyxl is in it"
+    assert worker["Runtime"] == f"python{LAMBDA_PYTHON}" and worker["Architectures"] == ["arm64"]
+    assert worker["Timeout"] <= 900 and 1 <= worker["ReservedConcurrentExecutions"] <= 5
+    assert worker["Environment"]["Variables"]["HELPT_EXPORT_BUCKET"] == {"Ref": "ExportBucket"}
+    assert worker["Environment"]["Variables"]["HELPT_EXPORT_KMS_KEY"] == {"Fn::GetAtt": ["SubmissionsKey", "Arn"]}
+    (mapping,) = resources(translated, "AWS::Lambda::EventSourceMapping").values()
+    assert mapping["Properties"]["EventSourceArn"] == {"Fn::GetAtt": ["ExportQueue", "Arn"]}
+    assert mapping["Properties"]["FunctionName"] == {"Ref": "ExportWorkerFunction"}
+    assert mapping["Properties"]["BatchSize"] == 1
+    assert mapping["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    staff = translated["Resources"]["StaffFunction"]
+    assert staff["Properties"]["Environment"]["Variables"]["HELPT_EXPORT_BUCKET"] == {"Ref": "ExportBucket"}
+    assert staff["Properties"]["Environment"]["Variables"]["HELPT_EXPORT_QUEUE_URL"] == {"Ref": "ExportQueue"}
+    assert "StaffExportDeliveryPolicy" in listed(staff["DependsOn"]), "its rights are there before it runs"
+
+
+def _granted_by_sid(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    granted = statements(document)
+    assert all(s["Effect"] == "Allow" and "*" not in action for s in granted for action in listed(s["Action"]))
+    return {statement["Sid"]: statement for statement in granted}
+
+
+def _objects(statement: dict[str, Any]) -> list[str]:
+    return [text_of(arn) for arn in listed(statement["Resource"])]
+
+
+def test_the_export_worker_reads_the_table_adds_to_the_export_log_takes_its_jobs_and_writes_files_only(
+    translated: dict[str, Any],
+) -> None:
+    from helpt.staff.web.export_delivery import FAILURES, FILES
+
+    role_name = translated["Resources"]["ExportWorkerFunction"]["Properties"]["Role"]["Fn::GetAtt"][0]
+    role = translated["Resources"][role_name]["Properties"]
+    assert "ManagedPolicyArns" not in role
+    (policy,) = role["Policies"]
+    by_sid = _granted_by_sid(policy["PolicyDocument"])
+    actions = {sid: sorted(listed(s["Action"])) for sid, s in by_sid.items()}
+    assert actions == {
+        "WriteOwnLog": ["logs:CreateLogStream", "logs:PutLogEvents"],
+        "ReadSubmissionsOfAForm": ["dynamodb:Query"],
+        "ReadTheMatches": ["dynamodb:Scan"],
+        "AddToTheExportLog": ["dynamodb:PutItem"],
+        "UseTableKeyThroughDynamoDB": ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
+        "TakeExportJobs": ["sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"],
+        "WriteExportFiles": ["s3:PutObject"],
+        "UseTableKeyThroughS3": ["kms:Decrypt", "kms:GenerateDataKey"],
+    }, "no UpdateItem or DeleteItem on records, no GetObject on the bucket, no other queue"
+    assert by_sid["AddToTheExportLog"]["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"] == ["EXPORT#*"]
+    assert table_arns(by_sid["AddToTheExportLog"]["Resource"]) == [RESTORED_TABLE, OWN_TABLE]
+    assert [text_of(arn) for arn in branches(by_sid["ReadSubmissionsOfAForm"]["Resource"])][1] == (
+        "${SubmissionsTable.Arn}/index/form-created"
+    )
+    assert _objects(by_sid["WriteExportFiles"]) == [
+        f"${{ExportBucket.Arn}}/{FILES}*",
+        f"${{ExportBucket.Arn}}/{FAILURES}*",
+    ]
+    assert by_sid["TakeExportJobs"]["Resource"] == {"Fn::GetAtt": ["ExportQueue", "Arn"]}
+    assert text_of(by_sid["UseTableKeyThroughS3"]["Condition"]["StringEquals"]["kms:ViaService"]).startswith("s3.")
+    assert all("ExportWorkerLogGroup" in json.dumps(arn) for arn in by_sid["WriteOwnLog"]["Resource"])
+
+
+def test_the_back_office_may_queue_exports_mark_them_and_hand_over_links_and_nothing_more_of_the_bucket(
+    translated: dict[str, Any],
+) -> None:
+    from helpt.staff.web.export_delivery import FAILURES, FILES, JOBS
+
+    assert set(resources(translated, "AWS::IAM::Policy")) == {"StaffExportDeliveryPolicy"}
+    policy = translated["Resources"]["StaffExportDeliveryPolicy"]["Properties"]
+    assert policy["Roles"] == [{"Ref": "StaffRole"}], "the back office's role, and no other"
+    by_sid = _granted_by_sid(policy["PolicyDocument"])
+    actions = {sid: sorted(listed(s["Action"])) for sid, s in by_sid.items()}
+    assert actions == {
+        "QueueExportJobs": ["sqs:SendMessage"],
+        "MarkExportJobs": ["s3:PutObject"],
+        "LookAtExportsAndSignLinks": ["s3:GetObject"],
+        "MissingExportsAre404": ["s3:ListBucket"],
+        "UseTableKeyThroughS3": ["kms:Decrypt", "kms:GenerateDataKey"],
+    }
+    assert by_sid["QueueExportJobs"]["Resource"] == {"Fn::GetAtt": ["ExportQueue", "Arn"]}
+    assert _objects(by_sid["MarkExportJobs"]) == [f"${{ExportBucket.Arn}}/{JOBS}*"], "it cannot write a file"
+    assert _objects(by_sid["LookAtExportsAndSignLinks"]) == [
+        f"${{ExportBucket.Arn}}/{prefix}*" for prefix in (JOBS, FILES, FAILURES)
+    ]
+    assert by_sid["MissingExportsAre404"]["Resource"] == {"Fn::GetAtt": ["ExportBucket", "Arn"]}
+    assert by_sid["UseTableKeyThroughS3"]["Resource"] == {"Fn::GetAtt": ["SubmissionsKey", "Arn"]}
+    assert {"ExportBucketName", "ExportDeadLetterQueueUrl"} <= set(translated["Outputs"])

@@ -1,14 +1,18 @@
 """`helpt export`: the files a coordinator opens in Excel or LibreOffice, read back as a spreadsheet would.
 
-CSV files are read with the csv module, XLSX files opened with openpyxl, and the cells checked: headings in
-the staff member's language, every answer there, nothing a spreadsheet would run as a formula, phone numbers
-readable, text byte-exact, expired records absent, each export in the log.
+CSV files are read with the csv module, XLSX files opened with openpyxl (in its normal mode, as a spreadsheet
+reads the whole file), and the cells checked: headings in the staff member's language, every answer there,
+nothing a spreadsheet would run as a formula, phone numbers readable, text byte-exact, expired records
+absent, each export in the log; the heading row bold, frozen and filtered, the columns' widths, the two
+times as date-times in the city's time, the form's language and the vacancy by name, the matched
+references; one vacancy's responses on their own.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 import stat
 import zipfile
 from pathlib import Path
@@ -21,8 +25,10 @@ from openpyxl import load_workbook
 from openpyxl.utils.escape import unescape
 from test_staff_support import NOW, Staff, expired, help_request, vacancy_response, volunteer
 
+from helpt.staff.casework import match, propose, undo
 from helpt.staff.cells import LEFT_TO_RIGHT_MARK
 from helpt.staff.export import Selection, selected
+from helpt.staff.texts import load_texts
 from helpt.stores.sqlite import SQLiteStore
 from helpt.submissions import Submission
 
@@ -87,7 +93,10 @@ def test_an_xlsx_export_has_the_same_rows_as_text_cells(staff: Staff) -> None:
     headings, rows = read_xlsx(output)
     assert headings[:3] == ["Reference", "Form", "Received"]
     assert [row[0].value for row in rows] == ["V-1", "H-1"]
-    assert all(cell.data_type == "s" for row in rows for cell in row if cell.value is not None)
+    dates = {headings.index("Received"), headings.index("Deleted after")}
+    assert all(cell.data_type == "s" for row in rows for cell in row if cell.value is not None and
+               cell.column - 1 not in dates), "every cell text but the two date-times"  # fmt: skip
+    assert all(isinstance(row[index].value, dt.datetime) for row in rows for index in dates)
     (entry,) = staff.store.log_entries()
     assert entry.filter == "all format=xlsx" and entry.rows == 2
 
@@ -312,3 +321,140 @@ def test_a_request_for_someone_else_exports_each_persons_answers_under_their_own
     headings, _ = read_xlsx(xlsx_file)
     assert "Your name" not in headings and "Your phone number" not in headings, "whose answer, not 'your'"
     assert {"Asker's name", "Asker's phone number", "Asker's e-mail address", "Name", "Phone number"} <= set(headings)
+
+
+# A spreadsheet to work in ----------------------------------------------------------------------------------
+
+ZONE = ZoneInfo("Europe/Brussels")
+
+
+def site_data(path: Path) -> Path:
+    """A build's site data with two vacancies, as the build writes it (the staff tool reads HELPT_SITE_DATA)."""
+    pages = {
+        key: {lang: {"form": "vacancy_response", "lang": lang, "title": title, "organisation_id": "red-cross",
+                     "organisation": "Rode Kruis", "contact": "Els"} for lang, title in titles.items()}
+        for key, titles in (("food-parcels", {"nl": "Voedselpakketten rondbrengen", "en": "Delivering food parcels"}),
+                            ("face-masks", {"nl": "Mondmaskers naaien", "en": "Sewing face masks"}))
+    }  # fmt: skip
+    path.write_text(json.dumps({"form_pages": pages}), encoding="utf-8")
+    return path
+
+
+def local(moment: dt.datetime) -> dt.datetime:
+    """To the second in the city's time, without a time zone: what a spreadsheet cell holds."""
+    return moment.astimezone(ZONE).replace(tzinfo=None, microsecond=0)
+
+
+def test_an_xlsx_export_opens_ready_to_work_in(staff: Staff, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("HELPT_SITE_DATA", str(site_data(tmp_path / "site.json")))
+    request, helper, other = help_request("H-1", 90), volunteer("V-1", 120), volunteer("V-2", 100)
+    staff.add(request, helper, other, help_request("H-2", 80, lang="en"),
+              vacancy_response("R-1", 30), vacancy_response("R-2", 20, vacancy="closed-vacancy"))  # fmt: skip
+    match(staff.store, "H-1", "V-2", "ann", NOW)
+    undo(staff.store, "H-1", "V-2", "not free after all", "ann", NOW)
+    match(staff.store, "H-1", "V-1", "ann", NOW)
+    propose(staff.store, "H-2", "V-2", "ann", NOW)  # proposed only: not matched
+    output = staff.tmp_path / "werk.xlsx"
+
+    assert staff("export", "--output", str(output), lang="nl").code == 0
+
+    sheet = load_workbook(output).active
+    rows = [list(row) for row in sheet.iter_rows()]
+    headings = [cell.value for cell in rows[0]]
+    assert all(cell.font.bold for cell in rows[0]) and not rows[1][0].font.bold, "a bold heading row"
+    assert sheet.freeze_panes == "A2", "the heading stays in view"
+    assert sheet.auto_filter.ref == f"A1:{rows[0][-1].column_letter}{len(rows)}", "a filter over every row"
+    widths = {
+        heading: sheet.column_dimensions[cell.column_letter].width
+        for heading, cell in zip(headings, rows[0], strict=True)
+    }
+    assert widths["Referentie"] == 14 and widths["Vertel ons meer"] == 50 and widths["Telefoonnummer"] == 18
+    assert all(8 <= width <= 50 for width in widths.values()), widths
+    by_reference = {row[0].value: dict(zip(headings, row, strict=True)) for row in rows[1:]}
+    assert list(by_reference) == ["V-1", "V-2", "H-1", "H-2", "R-1", "R-2"]
+    first = by_reference["H-1"]
+    assert first["Ontvangen"].value == local(request.created_at) and first["Ontvangen"].is_date
+    assert first["Ontvangen"].number_format == "yyyy-mm-dd hh:mm", "to the minute, as staff read times"
+    deleted = dt.datetime.fromtimestamp(request.expires_at, dt.UTC)
+    assert first["Gewist na"].value == local(deleted) and first["Gewist na"].is_date
+    assert first["Taal van het formulier"].value == "Nederlands"
+    assert by_reference["H-2"]["Taal van het formulier"].value == "Engels", "named in staff's language"
+    matched = load_texts("nl").gettext("Matched with")
+    assert first[matched].value == "V-1", "the undone match is gone"
+    assert by_reference["V-1"][matched].value == "H-1" and by_reference["V-2"][matched].value is None
+    assert by_reference["H-2"][matched].value is None, "a proposal is not a match"
+    assert by_reference["R-1"]["Vacature"].value == "food-parcels"
+    title = load_texts("nl").gettext("Vacancy title")  # the catalog's word, whichever it is
+    assert by_reference["R-1"][title].value == "Voedselpakketten rondbrengen"
+    assert by_reference["R-2"][title].value == "closed-vacancy", "no longer on the site: its key"
+    assert first[title].value is None
+
+
+def test_a_csv_export_has_the_same_columns_with_the_times_as_text(
+    local_staff: Staff, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("HELPT_SITE_DATA", str(site_data(tmp_path / "site.json")))
+    request = help_request("H-1", 90)
+    local_staff.add(request, volunteer("V-1"), vacancy_response("R-1"))
+    match(local_staff.store, "H-1", "V-1", "ann", NOW)
+    csv_file, xlsx_file = local_staff.tmp_path / "x.csv", local_staff.tmp_path / "x.xlsx"
+
+    assert local_staff("export", "--output", str(csv_file), "--separator", ";").code == 0
+    assert local_staff("export", "--output", str(xlsx_file)).code == 0
+
+    rows = {row["Reference"]: row for row in read_csv(csv_file, ";")}
+    headings, _cells = read_xlsx(xlsx_file)
+    assert list(rows["H-1"]) == headings, "the same columns in the same order"
+    assert rows["H-1"]["Received"] == local(request.created_at).strftime("%Y-%m-%d %H:%M"), "to the minute"
+    assert rows["H-1"]["Form language"] == "Dutch" and rows["H-1"]["Matched with"] == "V-1"
+    assert rows["V-1"]["Matched with"] == "H-1" and rows["R-1"]["Vacancy title"] == "Delivering food parcels"
+
+
+def test_the_columns_say_only_what_the_chosen_form_has(local_staff: Staff) -> None:
+    local_staff.add(vacancy_response("R-1"), volunteer("V-1"))
+    responses, volunteers = local_staff.tmp_path / "r.csv", local_staff.tmp_path / "v.csv"
+
+    assert local_staff("export", "--output", str(responses), "--form", "vacancy_response").code == 0
+    assert local_staff("export", "--output", str(volunteers), "--form", "volunteer_signup").code == 0
+
+    (response,) = read_csv(responses)
+    assert "Matched with" not in response and response["Vacancy title"] == "food-parcels", "no site data here"
+    (signup,) = read_csv(volunteers)
+    assert "Vacancy title" not in signup and signup["Matched with"] == ""
+
+
+def test_one_vacancys_responses_can_be_handed_over_on_their_own(staff: Staff) -> None:
+    staff.add(
+        vacancy_response("R-1", 30), vacancy_response("R-2", 20, vacancy="face-masks"),
+        vacancy_response("R-3", 10), help_request("H-1"),
+    )  # fmt: skip
+    output = staff.tmp_path / "voedselpakketten.csv"
+
+    result = staff("export", "--output", str(output), "--vacancy", "food-parcels")
+
+    assert result.code == 0, result.err
+    assert [row["Reference"] for row in read_csv(output)] == ["R-1", "R-3"]
+    (entry,) = staff.store.log_entries()
+    assert (entry.filter, entry.rows) == ("vacancy=food-parcels format=csv", 2)
+
+
+def test_a_vacancy_goes_with_vacancy_responses_only(local_staff: Staff) -> None:
+    output = local_staff.tmp_path / "x.csv"
+
+    result = local_staff("export", "--output", str(output), "--form", "help_request", "--vacancy", "food-parcels")
+
+    assert result.code == 1 and "Only vacancy responses have a vacancy" in result.err
+    assert not output.exists() and list(local_staff.store.log_entries()) == []
+
+
+def test_the_matches_read_holds_one_small_entry_per_matched_record_and_nothing_expired(staff: Staff) -> None:
+    staff.add(help_request("H-1"), help_request("H-2"), help_request("H-3"), volunteer("V-1"), volunteer("V-3"))
+    match(staff.store, "H-1", "V-1", "ann", NOW)
+    match(staff.store, "H-2", "V-1", "ann", NOW)  # a volunteer can help more than one person
+    propose(staff.store, "H-3", "V-3", "ann", NOW)  # proposed, not (yet) matched
+    staff.add(expired(help_request("H-OLD")))
+
+    assert staff.store.matches(now=NOW) == {"H-1": ("V-1",), "H-2": ("V-1",), "V-1": ("H-1", "H-2")}
+    undo(staff.store, "H-1", "V-1", "wrong match", "ann", NOW)
+    assert staff.store.matches(now=NOW) == {"H-2": ("V-1",), "V-1": ("H-2",)}
+    assert staff.store.matches(now=dt.datetime.fromtimestamp(help_request("H-X").expires_at, dt.UTC)) == {}

@@ -20,6 +20,8 @@ can hide one (OWASP, "CSV injection"). Residents type whatever they like, so eve
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 LEFT_TO_RIGHT_MARK = "\u200e"
@@ -67,5 +69,33 @@ def xlsx_text(text: str) -> str:
     ('a_x0000_b_x000D_c', '_x005F_x0041_')
     """
     # The underscore of text that already looks like an escape is escaped itself, or Excel would decode it.
-    text = _LOOKS_ESCAPED.sub(r"_x005F_\1", text)
+    if "_x" in text:
+        text = _LOOKS_ESCAPED.sub(r"_x005F_\1", text)
+    if _NOT_IN_XML.search(text) is None:  # nearly every cell: one scan, no copy
+        return text
     return _NOT_IN_XML.sub(lambda match: f"_x{ord(match.group()):04X}_", text)
+
+
+def xlsx_cell_maker(sheet: Any) -> Callable[[str], Any]:
+    """How to write text into a cell of this (openpyxl write-only) sheet: nothing for empty text, the plain
+    string where openpyxl makes a text cell of it by itself (much faster than a cell object), else a cell
+    forced to text, with the quote prefix when it starts like a formula (see the module docstring).
+
+    openpyxl guesses a type from a plain value: "=..." a formula, "#N/A" an error value; here it is always text.
+    """
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ERROR_CODES
+
+    def cell(text: str) -> Any:
+        if text == "":
+            return None  # nothing written: smaller and faster than an empty text cell
+        escaped = xlsx_text(text)
+        formula_like = starts_like_formula(text)
+        if escaped == text and not formula_like and text not in ERROR_CODES:
+            return text
+        value = WriteOnlyCell(sheet, value=escaped)
+        value.data_type = "s"
+        value.quotePrefix = formula_like
+        return value
+
+    return cell

@@ -1,25 +1,37 @@
 """Exporting submissions to CSV or XLSX: streamed, safe to open in a spreadsheet, and logged.
 
-Rows come from the store a page at a time and go straight to the file, so memory stays flat however many
-there are (benchmarks/export.py measures it). Expired records are never exported: the store skips them,
-and each row is checked again here. Cells are neutralised against formulas as `cells.py` explains.
+Every export is made by `export_file`: `helpt export` (run_export, below), the back office's export page on
+the local preview, and its export worker on AWS (helpt.staff.web). Rows come from the store a page at a time
+and go straight to the file, so memory stays flat however many there are (benchmarks/export.py measures it);
+the only other read is the matches' small table of references (the store's `matches`), one entry per match.
+Expired records are never exported: the store skips them, and each row is checked again here. Cells are
+neutralised against formulas as `cells.py` explains.
+
+A coordinator works in the XLSX file: the heading row is bold, stays in view (frozen) and carries a filter;
+the columns have widths that fit what they hold; "Received" and "Deleted after" are real date-times in the
+city's time, so they sort and filter as dates. CSV has the same columns, the times as "2020-03-16 10:30".
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator
+import functools
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from helpt.forms import FORMS
+from helpt.forms import FORMS, HELP_REQUEST, VACANCY_FIELD, VACANCY_RESPONSE, VOLUNTEER_SIGNUP
 from helpt.settings import CitySettings
 from helpt.staff.answers import (
     CHANNELS,
     EXTRA_ANSWERS,
     FORM_NAMES,
+    SEPARATOR,
     SHARED_HEADINGS,
     STATUSES,
     answer_formatter,
@@ -27,70 +39,126 @@ from helpt.staff.answers import (
     question,
     question_label,
 )
-from helpt.staff.cells import csv_cell, starts_like_formula, xlsx_text
+from helpt.staff.cells import csv_cell, xlsx_cell_maker
 from helpt.staff.context import StaffContext
+from helpt.staff.export_selection import ExportOrder, Selection
 from helpt.staff.files import private_file
 from helpt.staff.progress import Tally, progress_bar
 from helpt.staff.texts import Texts
-from helpt.stores import StaffStore
+from helpt.staff.vacancies import Vacancies
+from helpt.stores import LogEntry, StaffStore
 from helpt.submissions import Submission
+
+__all__ = ["Column", "ExportSource", "Selection", "columns", "export_file", "run_export", "selected"]
+
+CSV_TIME = "%Y-%m-%d %H:%M"
+XLSX_TIME = "yyyy-mm-dd hh:mm"  # the same, as a spreadsheet's number format
+MATCHED_FORMS = (HELP_REQUEST.name, VOLUNTEER_SIGNUP.name)
+# Column widths in characters: what the answers to a kind of question usually need, at most WIDEST.
+WIDTHS = {"textarea": 50, "email": 30, "tel": 18, "postcode": 10, "checkboxes": 36, "radios": 22, "consent": 10}
+WIDEST = 50
+Value = str | dt.datetime
 
 
 @dataclass(frozen=True)
-class Selection:
-    """Which submissions to export. `description` names the filter in the export log (no personal data)."""
+class ExportSource:
+    """What an export reads, who makes it and when: the command line's, the back office's and its worker's."""
 
-    forms: tuple[str, ...] = tuple(FORMS)
-    since: dt.datetime | None = None  # created at or after, inclusive
-    until: dt.datetime | None = None  # created before, exclusive
-    status: str | None = None
-    postcodes: frozenset[str] | None = None
-    description: str = "all"
-
-    def keeps(self, submission: Submission) -> bool:
-        if self.status is not None and submission.status != self.status:
-            return False
-        return self.postcodes is None or submission.answers.get("postcode") in self.postcodes
+    store: StaffStore
+    city: CitySettings
+    texts: Texts
+    vacancies: Vacancies
+    who: str  # as the export log names them: the OS user, the AWS identity, the back office account
+    now: dt.datetime
 
 
 @dataclass(frozen=True)
 class Column:
     heading: str
-    value: Callable[[Submission], str]
+    value: Callable[[Submission], Value]
     phone: bool = False  # answers to a phone question: kept readable (cells.py)
+    moment: bool = False  # the value is a local date and time (tz-naive datetime), not text
+    width: float = 16  # in characters, for XLSX
 
 
-def columns(forms: Iterable[str], texts: Texts, city: CitySettings) -> list[Column]:
+def columns(
+    forms: Iterable[str], texts: Texts, city: CitySettings, vacancies: Vacancies | None = None,
+    matches: Mapping[str, tuple[str, ...]] | None = None,
+) -> list[Column]:  # fmt: skip
     """The record's details, then every question of the forms in their order, headed in staff's language.
 
-    Everything that does not depend on the record (labels, choice names, the postcode map, the time zone)
-    is worked out here once, not for each of a hundred thousand rows.
+    Everything that does not depend on the record (labels, choice names, language names, the postcode map,
+    the time zone, the vacancies' titles) is worked out here once, not for each of a hundred thousand rows.
+    With `matches` (the store's matches), a column says what each record is matched with.
     """
     _ = texts.gettext
     chosen = [FORMS[name] for name in forms]
-    postcodes, zone = city.postcodes, ZoneInfo(city.timezone)
+    postcodes, zone, vacancies = city.postcodes, ZoneInfo(city.timezone), vacancies or Vacancies()
 
-    def when(moment: dt.datetime) -> str:
-        return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+    def local(moment: dt.datetime) -> dt.datetime:
+        # A spreadsheet has no time zones: the city's time, to the second (shown to the minute).
+        return moment.astimezone(zone).replace(tzinfo=None, microsecond=0)
 
+    language = _language_names(texts.lang)
     fixed = [
-        Column(_("Reference"), lambda s: s.reference),
-        Column(_("Form"), lambda s: named(FORM_NAMES, s.form, texts)),
-        Column(_("Received"), lambda s: when(s.created_at)),
-        Column(_("Channel"), lambda s: named(CHANNELS, s.channel, texts)),
-        Column(_("Status"), lambda s: named(STATUSES, s.status, texts)),
-        Column(_("Form language"), lambda s: s.lang),
-        Column(_("Neighbourhood"), lambda s: postcodes.get(str(s.answers.get("postcode", "")), "")),
-        Column(_("Deleted after"), lambda s: when(dt.datetime.fromtimestamp(s.expires_at, dt.UTC))),
-    ]
+        Column(_("Reference"), lambda s: s.reference, width=14),
+        Column(_("Form"), lambda s: named(FORM_NAMES, s.form, texts), width=18),
+        Column(_("Received"), lambda s: local(s.created_at), moment=True, width=17),
+        Column(_("Channel"), lambda s: named(CHANNELS, s.channel, texts), width=14),
+        Column(_("Status"), lambda s: named(STATUSES, s.status, texts), width=12),
+        Column(_("Form language"), lambda s: language(s.lang), width=14),
+        Column(_("Neighbourhood"), lambda s: postcodes.get(str(s.answers.get("postcode", "")), ""), width=18),
+        Column(_("Deleted after"), lambda s: local(dt.datetime.fromtimestamp(s.expires_at, dt.UTC)), moment=True,
+               width=17),
+    ]  # fmt: skip
+    if matches is not None and any(form.name in MATCHED_FORMS for form in chosen):
+        found = matches
+        fixed.append(Column(_("Matched with"), lambda s: SEPARATOR.join(found.get(s.reference, ())), width=16))
     answer_columns = []
     for name in [*dict.fromkeys(name for form in chosen for name in form.names), *EXTRA_ANSWERS]:
         asking = [form for form in chosen if name in form.names]
         labels = {question_label(form, name, texts) for form in asking} or {question_label(chosen[0], name, texts)}
         heading = labels.pop() if len(labels) == 1 else _(SHARED_HEADINGS.get(name, name))
         phone = any(form.get(name).kind == "tel" for form in asking)
-        answer_columns.append(Column(heading, _answer_getter(name, texts, city), phone))
-    return fixed + answer_columns
+        width = max((_width(form.get(name).kind, form.get(name).max_length) for form in asking), default=20)
+        answer_columns.append(Column(heading, _answer_getter(name, texts, city), phone, width=width))
+        if name == VACANCY_FIELD and VACANCY_RESPONSE in chosen:
+            answer_columns.append(Column(_("Vacancy title"), _vacancy_title(vacancies, texts.lang), width=36))
+    return [_fitted(column) for column in fixed + answer_columns]
+
+
+def _width(kind: str, max_length: int) -> float:
+    return WIDTHS.get(kind, min(max(12, max_length / 4), 30))
+
+
+def _fitted(column: Column) -> Column:
+    # Wide enough for the heading's longer words too (a long heading wraps in its bold row).
+    longest = max((len(word) for word in column.heading.split()), default=0)
+    width = min(max(column.width, longest + 2, 8), WIDEST)
+    return Column(column.heading, column.value, column.phone, column.moment, width)
+
+
+def _language_names(staff_lang: str) -> Callable[[str], str]:
+    """A form's language ("nl") named in staff's language ("Nederlands", "Dutch"); an unknown code as it is."""
+    from babel import Locale, UnknownLocaleError
+
+    @functools.lru_cache(maxsize=64)  # a few languages in practice, each looked up once per export
+    def name(lang: str) -> str:
+        try:
+            found = Locale.parse(lang).get_display_name(staff_lang) or lang
+        except (ValueError, TypeError, UnknownLocaleError):
+            found = lang
+        return found[:1].upper() + found[1:]
+
+    return name
+
+
+def _vacancy_title(vacancies: Vacancies, lang: str) -> Callable[[Submission], str]:
+    def title(submission: Submission) -> str:
+        key = submission.answers.get(VACANCY_FIELD)
+        return vacancies.title(key, lang) if isinstance(key, str) and key else ""
+
+    return title
 
 
 def _answer_getter(name: str, texts: Texts, city: CitySettings) -> Callable[[Submission], str]:
@@ -114,56 +182,107 @@ def selected(store: StaffStore, selection: Selection, now: dt.datetime) -> Itera
 
 def write_csv(path: Path, table: list[Column], records: Iterable[Submission], tally: Tally, separator: str) -> None:
     """UTF-8 with a byte-order mark (so Excel reads the accents right), every cell neutralised."""
+    cells = [_csv_formatter(column) for column in table]  # once per export, not per cell
+    getters = [column.value for column in table]
     with path.open("w", encoding="utf-8-sig", newline="") as stream:
         writer = csv.writer(stream, delimiter=separator)
         writer.writerow([csv_cell(column.heading) for column in table])
         for record in records:
-            writer.writerow([csv_cell(column.value(record), phone=column.phone) for column in table])
+            writer.writerow([cell(get(record)) for get, cell in zip(getters, cells, strict=True)])
             tally.done()
 
 
+def _csv_formatter(column: Column) -> Callable[[Value], str]:
+    if column.moment:
+        return lambda moment: moment.strftime(CSV_TIME)  # type: ignore[union-attr]
+    phone = column.phone
+    return lambda text: csv_cell(text, phone=phone)  # type: ignore[arg-type]
+
+
 def write_xlsx(path: Path, table: list[Column], records: Iterable[Submission], tally: Tally, sheet_title: str) -> None:
-    """openpyxl in write-only mode (rows go to disk as they come); every cell a text cell, never a formula."""
+    """openpyxl in write-only mode (rows go to disk as they come): text cells that are never formulas, the
+    two times as date cells, a bold frozen heading row with a filter over every row written."""
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ERROR_CODES
+    from openpyxl.cell.cell import Cell
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(sheet_title[:31])
-
-    def cell(text: str) -> WriteOnlyCell | str | None:
-        if text == "":
-            return None  # nothing written: smaller and faster than an empty text cell
-        escaped = xlsx_text(text)
-        formula_like = starts_like_formula(text)
-        if escaped == text and not formula_like and text not in ERROR_CODES:
-            return text  # openpyxl makes plain text a text cell by itself, and a plain value is much faster
-        # openpyxl guesses a type from the value ("=..." a formula, "#N/A" an error): it is always text here.
-        value = WriteOnlyCell(sheet, value=escaped)
-        value.data_type = "s"
-        value.quotePrefix = formula_like
-        return value
-
-    sheet.append([cell(column.heading) for column in table])
-    for record in records:
-        sheet.append([cell(column.value(record)) for column in table])
-        tally.done()
+    # A write-only sheet writes its columns and panes before the first row: they are set first.
+    for index, column in enumerate(table, 1):
+        sheet.column_dimensions[get_column_letter(index)].width = column.width
+    sheet.freeze_panes = "A2"
+    bold, wrapped = Font(bold=True), Alignment(wrap_text=True, vertical="top")
+    heading = []
+    for column in table:
+        cell = xlsx_cell_maker(sheet)(column.heading)
+        cell = cell if isinstance(cell, Cell) else Cell(sheet, row=1, column=1, value=cell)
+        cell.font, cell.alignment = bold, wrapped
+        heading.append(cell)
+    sheet.append(heading)
+    text_cell, moment_cell = xlsx_cell_maker(sheet), _moment_cell_maker(sheet)
+    makers = [moment_cell if column.moment else text_cell for column in table]  # once per export
+    getters = [column.value for column in table]
+    try:
+        for record in records:
+            sheet.append([make(get(record)) for get, make in zip(getters, makers, strict=True)])  # type: ignore[operator]
+            tally.done()
+    except BaseException:
+        _abandon(sheet)
+        raise
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(table))}{tally.count + 1}"
     workbook.save(path)
 
 
-def run_export(
-    context: StaffContext, selection: Selection, output: Path, file_format: str, separator: str, show_progress: bool
-) -> int:
-    """Write the export, log it, and only then put the file in place; return the number of rows."""
-    _ = context.texts.gettext
-    table = columns(selection.forms, context.texts, context.city)
-    now = context.now()
-    with private_file(output) as temporary:
-        with progress_bar(_("Exporting"), _("rows"), enabled=show_progress) as tally:
-            records = selected(context.store, selection, now)
-            if file_format == "csv":
-                write_csv(temporary, table, records, tally, separator)
-            else:
-                write_xlsx(temporary, table, records, tally, _("Export"))
-        context.log("export", f"{selection.description} format={file_format}", tally.count)
+def _abandon(sheet: Any) -> None:
+    """Stop a write-only sheet half-way and delete the rows it wrote so far. openpyxl keeps them in a file of
+    its own in the system's temporary folder until the workbook is saved, or the process ends: a long-running
+    back office would keep half an export (personal data) there."""
+    writer = getattr(sheet, "_writer", None)
+    for stream in (getattr(sheet, "_rows", None), getattr(writer, "xf", None)):
+        with suppress(Exception):  # closing a half-written XML stream complains; it is thrown away anyway
+            stream.close()  # type: ignore[union-attr]
+    if writer is not None:
+        with suppress(OSError):
+            os.remove(writer.out)
+
+
+def _moment_cell_maker(sheet: object) -> Callable[[dt.datetime], object]:
+    """Date cells in the XLSX_TIME format: the format's style is looked up once, then given to every cell."""
+    from openpyxl.cell.cell import Cell
+
+    prototype = Cell(sheet, row=1, column=1)  # openpyxl places each cell as it writes the row
+    prototype.number_format = XLSX_TIME
+    style = prototype._style  # the style's index array, which Cell(style_array=) takes as it is
+
+    def moment_cell(moment: dt.datetime) -> Cell:
+        return Cell(sheet, row=1, column=1, value=moment, style_array=style)
+
+    return moment_cell
+
+
+def export_file(source: ExportSource, order: ExportOrder, path: Path, tally: Tally | None = None) -> int:
+    """Write the export to `path`, then log it; return the number of rows. Raises StaffProblem for filters
+    that choose nothing sensible, before anything is read."""
+    selection = order.filters.selection(source.city)
+    tally = tally if tally is not None else Tally()
+    matches = source.store.matches(now=source.now) if set(selection.forms) & set(MATCHED_FORMS) else None
+    table = columns(selection.forms, source.texts, source.city, source.vacancies, matches)
+    records = selected(source.store, selection, source.now)
+    if order.file_format == "csv":
+        write_csv(path, table, records, tally, order.separator)
+    else:
+        write_xlsx(path, table, records, tally, source.texts.gettext("Export"))
+    filter_text = f"{selection.description} format={order.file_format}"
+    source.store.log(LogEntry(at=source.now, who=source.who, action="export", filter=filter_text, rows=tally.count))
     return tally.count
+
+
+def run_export(context: StaffContext, order: ExportOrder, output: Path, show_progress: bool) -> int:
+    """`helpt export`: write the export, log it, and only then put the file in place; return the rows."""
+    _ = context.texts.gettext
+    source = ExportSource(context.store, context.city, context.texts, context.vacancies, context.who, context.now())
+    bar = progress_bar(_("Exporting"), _("rows"), enabled=show_progress)
+    with private_file(output) as temporary, bar as tally:
+        return export_file(source, order, temporary, tally)

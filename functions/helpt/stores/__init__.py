@@ -7,7 +7,7 @@ exports, statuses and matches, erasure, the export log); both stores implement b
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -64,6 +64,23 @@ class Event:
     by: str = ""  # the staff member (OS user or AWS identity)
 
 
+def current_matches(history: Iterable[tuple[str, str]]) -> tuple[str, ...]:
+    """The other sides a record is matched with, from its history's (kind, other) in order: a "confirm" (or
+    the older "match") adds one, an "undo" takes it back, as the working list reads a history.
+
+    >>> current_matches([("proposal", "V-1"), ("confirm", "V-1"), ("match", "V-1"), ("undo", "V-1"),
+    ...                  ("confirm", "V-2")])
+    ('V-2',)
+    """
+    matched: dict[str, None] = {}
+    for kind, other in history:
+        if kind in ("confirm", "match"):
+            matched[other] = None
+        elif kind == "undo":
+            matched.pop(other, None)
+    return tuple(matched)
+
+
 @dataclass(frozen=True)
 class LogEntry:
     """One line of the export log: who took what out of the store, or erased it. Never personal data.
@@ -109,6 +126,10 @@ class StaffStore(SubmissionStore, Protocol):
 
     def last_matched(self, *, now: dt.datetime | None = None) -> dict[str, dt.datetime]:
         """Reference to the time of its latest match, for every live submission ever matched."""
+
+    def matches(self, *, now: dt.datetime | None = None) -> dict[str, tuple[str, ...]]:
+        """Reference to the references it is matched with now (confirmed and not undone, oldest first), for
+        every live submission that has such a match: one small entry per match, whatever the store holds."""
 
     def erase(self, reference: str) -> int:
         """Delete the submission and the quarantined record with this reference, expired or not, with their

@@ -32,7 +32,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from helpt.stores import FINISHED_STATUSES, Event, LogEntry, ReferenceTaken, StoreError
+from helpt.stores import FINISHED_STATUSES, Event, LogEntry, ReferenceTaken, StoreError, current_matches
 from helpt.stores.dynamodb_backoffice import DynamoDBBackOffice
 from helpt.stores.sqlite import created_at_text
 from helpt.submissions import Answer, Submission
@@ -387,6 +387,30 @@ class DynamoDBStore(DynamoDBBackOffice):
             for item in items
             if _is_live_submission(item, moment) and "last_matched_at" in item
         }
+
+    def matches(self, *, now: dt.datetime | None = None) -> dict[str, tuple[str, ...]]:
+        """Reference to what it is matched with now, for every live submission with a match: one Scan for the
+        items ever matched (`last_matched_at`, as last_matched), their history folded a page at a time."""
+        moment = _unix(now)
+        items = self._pages(
+            "matches",
+            self.client.scan,
+            FilterExpression="begins_with(#pk, :sub) AND attribute_exists(#last) AND #expires > :now",
+            ProjectionExpression="#pk, #history, #expires",
+            ExpressionAttributeValues={":sub": {"S": SUBMISSION_PREFIX}, ":now": {"N": str(moment)}},
+            ConsistentRead=True,
+        )
+        found = {}
+        try:
+            for item in items:
+                if not _is_live_submission(item, moment):
+                    continue
+                history = ((entry["M"]["kind"]["S"], entry["M"]["other"]["S"]) for entry in item["history"]["L"])
+                if matched := current_matches(history):
+                    found[item["pk"]["S"].removeprefix(SUBMISSION_PREFIX)] = matched
+        except (KeyError, TypeError) as error:
+            raise StoreError(f"DynamoDB store: unreadable item ({type(error).__name__})") from None
+        return found
 
     def erase(self, reference: str) -> int:
         """Delete the submission and the quarantined item with this reference (history included); how many.

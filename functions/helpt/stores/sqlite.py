@@ -18,6 +18,7 @@ records with their history; that half of the store is in helpt.stores.sqlite_bac
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import os
 import sqlite3
@@ -28,7 +29,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from helpt.stores import FINISHED_STATUSES, Event, LogEntry, ReferenceTaken, StoreError
+from helpt.stores import FINISHED_STATUSES, Event, LogEntry, ReferenceTaken, StoreError, current_matches
 from helpt.stores.sqlite_backoffice import BACKOFFICE_SCHEMA, SQLiteBackOffice
 from helpt.submissions import Answer, Submission
 
@@ -335,6 +336,21 @@ class SQLiteStore(SQLiteBackOffice):
                 (_unix(now),),
             ).fetchall()
         return {reference: dt.datetime.fromisoformat(at) for reference, at in rows}
+
+    def matches(self, *, now: dt.datetime | None = None) -> dict[str, tuple[str, ...]]:
+        """Reference to what it is matched with now, for every live submission with a match: only the match
+        events are read (the `events_by_kind` index), in history order, and folded record by record."""
+        with self._operation("matches") as connection:
+            rows = connection.execute(
+                "SELECT reference, kind, other FROM events WHERE kind IN ('confirm', 'match', 'undo') "
+                "AND expires_at > ? ORDER BY reference, at, rowid",
+                (_unix(now),),
+            ).fetchall()
+        found = {}
+        for reference, group in itertools.groupby(rows, key=lambda row: row[0]):
+            if matched := current_matches((kind, other) for _reference, kind, other in group):
+                found[reference] = matched
+        return found
 
     def erase(self, reference: str) -> int:
         """Delete the submission and quarantined record with this reference and their history; return how many.
