@@ -9,7 +9,8 @@ e-mail addresses without regard to case. Before either, expired records are purg
 have deleted them yet, and "everything we hold" must include them or erase them too.
 
 The export log records that an erasure or an access request happened, by whom, when and how many
-records, and how the person was found ("by e-mail") — never the address or number itself.
+records, and how the person was found ("by e-mail") — never the address or number itself. The steps that
+use what is here (find, report, erase, purge), for `helpt` and the back office alike, are privacy_requests.py.
 """
 
 from __future__ import annotations
@@ -287,10 +288,16 @@ def record_header(submission: Submission, texts: Texts, city: CitySettings, role
 def erasure_line(submission: Submission, texts: Texts, city: CitySettings, roles: tuple[str, ...] = ()) -> str:
     """One record that an erasure will delete, as staff check it: reference, form, date, name, found as."""
     _ = texts.gettext
-    name = str(submission.answers.get("name", "")).strip() or "-"
-    asker = str(submission.answers.get("asker_name", "")).strip()
-    if asker:
-        name += " (" + _("asked for by %(asker)s") % {"asker": asker} + ")"
+    name = record_name(submission, texts)
     parts = [submission.reference, named(FORM_NAMES, submission.form, texts), local_time(submission.created_at, city)]
     found = "; ".join(_(FOUND_AS[role]) for role in roles if role in FOUND_AS)
     return "  " + "  ".join([*parts, name]) + ("  [" + labelled(_("Found"), found) + "]" if found else "")
+
+
+def record_name(submission: Submission, texts: Texts) -> str:
+    """Whom a record is about, as staff check it before an erasure: the name, and who asked for them."""
+    name = str(submission.answers.get("name", "")).strip() or "-"
+    asker = str(submission.answers.get("asker_name", "")).strip()
+    if asker:
+        name += " (" + texts.gettext("asked for by %(asker)s") % {"asker": asker} + ")"
+    return name
