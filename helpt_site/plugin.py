@@ -31,6 +31,7 @@ from helpt_site.content_checks import (
 )
 from helpt_site.content_tokens import substitute, token_values
 from helpt_site.link_check import UnresolvedLinks, link_problems
+from helpt_site.public_figures import add_public_figures
 from helpt_site.site_data import site_data, write_site_data
 from helpt_site.site_pages import (
     HOME_KEY,
@@ -59,6 +60,7 @@ def register() -> None:
     signals.generator_init.connect(configure_templates)
     signals.content_object_init.connect(prepare_page)
     signals.page_generator_finalized.connect(organise_pages)
+    signals.page_generator_finalized.connect(add_public_figures)
     signals.page_writer_finalized.connect(record_site_data)
     signals.all_generators_finalized.connect(make_cards)
     signals.finalized.connect(finish_output)
