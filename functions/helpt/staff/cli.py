@@ -180,6 +180,10 @@ def _arguments(built: dict[str, _Parser], texts: Texts) -> None:
     place.add_argument("--neighbourhood", metavar=_("NAME"), help=_("only this neighbourhood, e.g. Kessel-Lo"))
     place.add_argument("--postcode", help=_("only this postcode, e.g. 3010"))
     export.add_argument(
+        "--vacancy", metavar=_("KEY"),
+        help=_("only the responses to this vacancy, by its key (the page's file name), e.g. food-parcels"),
+    )  # fmt: skip
+    export.add_argument(
         "--separator",
         default=",",
         choices=(",", ";", "tab"),
@@ -209,7 +213,12 @@ def _arguments(built: dict[str, _Parser], texts: Texts) -> None:
     built["figures"].add_argument(
         "--to", dest="date_to", type=date, metavar=_("DAY"), help=_("up to and including this day")
     )
-    built["figures"].add_argument("--chart", metavar=_("FILE"), help=_("also write a chart, e.g. figures.png"))
+    built["figures"].add_argument(
+        "--chart", metavar=_("FILE"), help=_("also write a chart: figures.png, or figures.svg for a drawing")
+    )
+    built["figures"].add_argument(
+        "--public", metavar=_("FILE"), help=_("also write the counts for the site's figures page, small ones left out")
+    )
 
 
 def _peek(argv: Sequence[str], option: str) -> str | None:

@@ -159,10 +159,13 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "helpt purge",
     ),
     "figures": (
-        N_("count submissions per form, per day and per neighbourhood"),
-        N_("Counts of the submissions held now. With --chart, also a PNG picture of help requests and "
-           "volunteer sign-ups per day."),
-        "helpt figures\n  helpt figures --from 2020-03-16 --chart figures.png",
+        N_("count submissions per day, neighbourhood and status, and how fast requests were answered"),
+        N_("Counts of the submissions held now, and the hours from a help request to its first contact and to "
+           "its match (median and 90th percentile). With --chart, also a picture of help requests and "
+           "volunteer sign-ups per day (PNG, or SVG for a .svg file). With --public, the counts for the site's "
+           "figures page, small counts left out: build or deploy the site with that file as content/figures.json."),
+        "helpt figures\n  helpt figures --from 2020-03-16 --chart figures.png\n"
+        "  helpt figures --public content/figures.json",
     ),
     "accounts": (
         N_("manage who may use the web back office, and in which role"),

@@ -188,36 +188,21 @@ def handout(context: StaffContext, args: argparse.Namespace) -> int:
 
 
 def export(context: StaffContext, args: argparse.Namespace) -> int:
-    from helpt.staff.export import Selection, run_export
+    from helpt.staff.export import run_export
+    from helpt.staff.export_selection import SEPARATORS, ExportFilters, ExportOrder
 
-    _, city = context.texts.gettext, context.city
-    since, until = _period(context, args)
-    postcodes = None
-    described = [f"form={args.form}"] if args.form else []
-    described += [f"from={args.date_from}"] if args.date_from else []
-    described += [f"to={args.date_to}"] if args.date_to else []
-    described += [f"status={args.status}"] if args.status else []
-    if args.neighbourhood:
-        hood = next((h for h in city.neighbourhoods if h.name.casefold() == args.neighbourhood.casefold()), None)
-        if hood is None:
-            names = ", ".join(h.name for h in city.neighbourhoods)
-            raise StaffProblem(N_("There is no neighbourhood called %(name)s; choose from: %(names)s."),
-                               name=args.neighbourhood, names=names)  # fmt: skip
-        postcodes, described = frozenset(hood.postcodes), [*described, f"neighbourhood={hood.name}"]
-    if args.postcode:
-        postcodes, described = frozenset({args.postcode}), [*described, f"postcode={args.postcode}"]
-    selection = Selection(
-        forms=(args.form,) if args.form else tuple(FORMS), since=since, until=until, status=args.status,
-        postcodes=postcodes, description=" ".join(described) or "all",
+    filters = ExportFilters(
+        form=args.form or "", date_from=args.date_from, date_to=args.date_to, status=args.status or "",
+        neighbourhood=args.neighbourhood or "", postcode=args.postcode or "", vacancy=args.vacancy or "",
     )  # fmt: skip
     output = Path(args.output)
     file_format = args.format or ("xlsx" if output.suffix.lower() == ".xlsx" else "csv")
-    separator = "\t" if args.separator == "tab" else args.separator
+    order = ExportOrder(filters, file_format, SEPARATORS[args.separator])
     show_progress = sys.stderr.isatty() if args.progress is None else args.progress
-    rows = run_export(context, selection, output, file_format, separator, show_progress)
+    rows = run_export(context, order, output, show_progress)
     exported = context.texts.ngettext("Exported %(rows)d row to %(file)s.", "Exported %(rows)d rows to %(file)s.", rows)
     _say(exported % {"rows": rows, "file": output})
-    _say(_(KEEP_SAFE))
+    _say(context.texts.gettext(KEEP_SAFE))
     return 0
 
 
@@ -234,12 +219,24 @@ def exports(context: StaffContext, args: argparse.Namespace) -> int:
 
 def figures(context: StaffContext, args: argparse.Namespace) -> int:
     from helpt.staff.figures import chart_png, count, figures_text
+    from helpt.staff.figures_charts import per_day_chart
+    from helpt.staff.figures_public import public_counts, write_public
 
+    _ = context.texts.gettext
     since, until = _period(context, args)
     counted = count(context.store, context.city, context.now(), since, until)
-    _say(figures_text(counted, context.texts).rstrip("\n"))
+    _say(figures_text(counted, context.texts, context.city).rstrip("\n"))
     if args.chart:
         with private_file(Path(args.chart)) as temporary:
-            temporary.write_bytes(chart_png(counted, context.texts, context.city))
-        _say(context.texts.gettext("Wrote the chart to %(file)s.") % {"file": args.chart})
+            if Path(args.chart).suffix.lower() == ".svg":
+                temporary.write_text(per_day_chart(counted, context.texts, context.city).svg(file=True),
+                                     encoding="utf-8")  # fmt: skip
+            else:
+                temporary.write_bytes(chart_png(counted, context.texts, context.city))
+        _say(_("Wrote the chart to %(file)s.") % {"file": args.chart})
+    if args.public:
+        made_at = context.now().astimezone(ZoneInfo(context.city.timezone))
+        with private_file(Path(args.public)) as temporary:
+            write_public(temporary, public_counts(counted, context.city, made_at, args.date_from, args.date_to))
+        _say(_("Wrote the public figures to %(file)s: build the site to show them.") % {"file": args.public})
     return 0
