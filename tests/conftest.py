@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,7 +51,11 @@ class BuiltSite:
 
 def build(tmp: Path, city_file: Path, *, publish: bool = False, project_dir: Path = PROJECT_DIR) -> BuiltSite:
     output = tmp / "output"
-    build_site(output, publish=publish, city_file=city_file, project_dir=project_dir)
+    with pytest.MonkeyPatch.context() as patch:
+        if not os.environ.get("HELPT_SQLITE_PATH"):
+            # A preview build makes the public figures from the local store: never from a developer's own data.
+            patch.setenv("HELPT_SQLITE_PATH", str(tmp / "no-store.sqlite3"))
+        build_site(output, publish=publish, city_file=city_file, project_dir=project_dir)
     city = load_city(city_file)
     return BuiltSite(output, city, city.site_url if publish else "")
 
