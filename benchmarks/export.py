@@ -19,8 +19,9 @@ unlike getrusage's maxrss does not carry over the parent's across exec), and for
 Python's own allocations (tracemalloc, in a run of its own: tracing slows Python down about threefold);
 the ratio 100,000 / 10,000 says whether memory is flat: 1.0 is flat, building the whole list would be ~10.
 
-XLSX is written by openpyxl in write-only mode, with lxml when it is installed (it is here, and in the
-Lambda bundle): each cell is still serialised by openpyxl, which is most of the XLSX time.
+XLSX is written by openpyxl in write-only mode, with lxml when it is installed (a dependency of the
+project; the Lambda bundle's worker goes without it, about a fifth slower): each cell is still
+serialised by openpyxl, which is most of the XLSX time.
 
 Run: .venv/bin/python benchmarks/export.py           (a few minutes; 3 rounds of 100,000)
      .venv/bin/python benchmarks/export.py --quick   (1,000 and 10,000, 3 rounds: for a quick look)
