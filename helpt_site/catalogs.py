@@ -22,6 +22,7 @@ import helpt.templating
 import helpt.validation
 import helpt_site.cards
 from helpt.i18n import DOMAIN, SOURCE_LANGUAGE
+from helpt.notify.render import TEMPLATES_DIR as NOTIFY_TEMPLATES
 from helpt.printing import PRINTABLES_DIR
 
 # `trimmed` must match the environment's `ext.i18n.trimmed` policy or the ids would differ.
@@ -57,6 +58,11 @@ def extract_messages(theme_dir: Path) -> Catalog:
         PRINTABLES_DIR, method_map=[("**.html", "jinja2")], options_map={"**.html": _JINJA_OPTIONS}, keywords=keywords
     ):
         catalog.add(message, None, [(f"printables/{filename}", lineno)], auto_comments=comments, context=context)
+    # The messages Helpt sends (helpt.notify.render): translated with the theme, as the pages they follow are.
+    for filename, lineno, message, comments, context in extract_from_dir(
+        NOTIFY_TEMPLATES, method_map=[("**.j2", "jinja2")], options_map={"**.j2": _JINJA_OPTIONS}
+    ):
+        catalog.add(message, None, [(f"notify/{filename}", lineno)], auto_comments=comments, context=context)
     for source in PYTHON_SOURCES:
         for lineno, message, comments, context in extract_from_file("python", source):
             catalog.add(message, None, [(f"helpt/{source.name}", lineno)], auto_comments=comments, context=context)

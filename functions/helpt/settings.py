@@ -61,6 +61,25 @@ class StaffSettings:
     lockout_minutes: int = 15  # ... for this long
 
 
+@dataclass(frozen=True)
+class NotificationSettings:
+    """How Helpt sends messages (optional `[notifications]` table; docs/CITY-SETUP.md).
+
+    E-mail is always on; SMS only when `sms` is true (it costs money per message and needs AWS's SMS set up).
+    The rate limit keeps a mistake (a loop, a flood of proposals) from burying one person in messages: a message
+    over it waits for the next hour, it is never dropped."""
+
+    sender: str = ""  # From: of every e-mail; "" is contact.info_email (on AWS: an identity SES verified)
+    sms: bool = False  # send the SMS form of the volunteer messages to volunteers who gave only a phone number
+    per_recipient_per_hour: int = 5  # at most this many messages to one address or number in one clock hour
+    max_attempts: int = 6  # deliveries tried (with growing pauses) before a message is given up and logged
+    smtp: str = ""  # the preview only: "host:port" of a mail server to send through as well as the outbox
+
+
+_NOTIFICATION_KEYS = {"sender": str, "sms": bool, "per_recipient_per_hour": int, "max_attempts": int, "smtp": str}
+_NOTIFICATION_LIMITS = {"per_recipient_per_hour": (1, 100), "max_attempts": (1, 20)}
+_HOST_PORT = re.compile(r"^[A-Za-z0-9.-]+:[0-9]{1,5}$")
+
 # Each `[staff]` key's smallest and largest sensible value.
 _STAFF_LIMITS = {"session_idle_minutes": (1, 1440), "session_max_hours": (1, 168), "promise_hours": (1, 336),
                  "failed_signin_limit": (1, 100), "lockout_minutes": (1, 1440)}  # fmt: skip
@@ -91,6 +110,12 @@ class CitySettings:
     menu: tuple[str, ...]
     neighbourhoods: tuple[Neighbourhood, ...]
     staff: StaffSettings = StaffSettings()
+    notifications: NotificationSettings = NotificationSettings()
+
+    @property
+    def sender_email(self) -> str:
+        """The From: address of Helpt's e-mail: `[notifications] sender`, else contact.info_email."""
+        return self.notifications.sender or self.info_email
 
     @property
     def default_language(self) -> str:
@@ -227,6 +252,7 @@ class _Reader:
             menu=tuple(self.get("content.menu", list) or ()),
             neighbourhoods=self.neighbourhoods(),
             staff=self.staff(),
+            notifications=self.notifications(),
         )
         if self.problems:
             raise SettingsError(self.path, self.problems)
@@ -251,6 +277,36 @@ class _Reader:
         if staff.session_idle_minutes > staff.session_max_hours * 60:
             self.problems.append("staff.session_idle_minutes: should not be longer than staff.session_max_hours")
         return staff
+
+    def notifications(self) -> NotificationSettings:
+        """The optional `[notifications]` table, read like `[staff]`: defaults for what is left out."""
+        table = self.raw.get("notifications", {})
+        if not isinstance(table, dict):
+            self.problems.append(f"notifications: should be {_KIND_NAMES[dict]}, not {table!r}")
+            return NotificationSettings()
+        for key in sorted(set(table) - set(_NOTIFICATION_KEYS)):
+            self.problems.append(
+                f"notifications.{key}: not a setting; the settings are {', '.join(_NOTIFICATION_KEYS)}"
+            )
+        values: dict[str, object] = {}
+        for key, kind in _NOTIFICATION_KEYS.items():
+            if key not in table:
+                continue
+            value = table[key]
+            if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+                wanted = "true or false" if kind is bool else _KIND_NAMES[kind]
+                self.problems.append(f"notifications.{key}: should be {wanted}, not {value!r}")
+                continue
+            low, high = _NOTIFICATION_LIMITS.get(key, (None, None))
+            if low is not None and not low <= value <= high:  # type: ignore[operator]
+                self.problems.append(f"notifications.{key}: should be between {low} and {high}")
+                continue
+            values[key] = value
+        if values.get("sender") and not _EMAIL.match(str(values["sender"])):
+            self.problems.append(f"notifications.sender: {values['sender']!r} is not an e-mail address")
+        if values.get("smtp") and not _HOST_PORT.match(str(values["smtp"])):
+            self.problems.append(f"notifications.smtp: {values['smtp']!r} is not host:port, like 127.0.0.1:1025")
+        return NotificationSettings(**values)  # type: ignore[arg-type]
 
     def neighbourhoods(self) -> tuple[Neighbourhood, ...]:
         hoods = []

@@ -14,6 +14,9 @@ Exports query the index form by form and merge the streams in time order, a page
 For the web back office: `ACCOUNT#`, `SESSION#` and `AUDIT#` items, and the working list's one Query of a
 form's records with their history; that half of the store is in helpt.stores.dynamodb_backoffice.
 
+For notifications: `NOTIFYLOG#`, `NOTIFYMARK#` and `NOTIFYRATE#` items (the message log, address marks by a
+hash of the address, rate counts), in helpt.stores.dynamodb_notify; the queue itself is SQS.
+
 The low-level client is used rather than the resource API: it keeps `answers` typed exactly (a String, or a
 List of Strings read back as a tuple), where the resource API would hand back lists and Decimals.
 """
@@ -34,6 +37,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from helpt.stores import FINISHED_STATUSES, Event, LogEntry, ReferenceTaken, StoreError, current_matches
 from helpt.stores.dynamodb_backoffice import DynamoDBBackOffice
+from helpt.stores.dynamodb_notify import DynamoDBNotify
 from helpt.stores.sqlite import created_at_text
 from helpt.submissions import Answer, Submission
 
@@ -69,7 +73,7 @@ _NAMES = {
 Item = dict[str, Any]
 
 
-class DynamoDBStore(DynamoDBBackOffice):
+class DynamoDBStore(DynamoDBBackOffice, DynamoDBNotify):
     """Submissions in one DynamoDB table; see the module docstring for the key design."""
 
     # Items per Scan or Query page; None leaves it to DynamoDB (1 MB pages). Tests set it small to make

@@ -13,6 +13,9 @@ expiry, and `export_log` what staff exported or erased (no personal data). Expor
 
 For the web back office: `accounts`, `sessions` and `audit_log`, and the working list's one read of a form's
 records with their history; that half of the store is in helpt.stores.sqlite_backoffice.
+
+For notifications: the local queue, the message log, address marks and rate counts, in
+helpt.stores.sqlite_notify.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from typing import Any
 
 from helpt.stores import FINISHED_STATUSES, Event, LogEntry, ReferenceTaken, StoreError, current_matches
 from helpt.stores.sqlite_backoffice import BACKOFFICE_SCHEMA, SQLiteBackOffice
+from helpt.stores.sqlite_notify import NOTIFY_SCHEMA, SQLiteNotify
 from helpt.submissions import Answer, Submission
 
 PROJECT_DIR = Path(__file__).resolve().parents[3]
@@ -112,7 +116,7 @@ def default_path() -> Path:
     return Path(configured) if configured else DEFAULT_PATH
 
 
-class SQLiteStore(SQLiteBackOffice):
+class SQLiteStore(SQLiteBackOffice, SQLiteNotify):
     """Submissions in one SQLite file; see the module docstring for why it is shaped this way.
 
     Each operation opens its own connection and closes it before returning, instead of keeping one
@@ -142,7 +146,7 @@ class SQLiteStore(SQLiteBackOffice):
                 mode = connection.execute("PRAGMA journal_mode=WAL").fetchone()[0]
                 if mode != "wal":
                     raise StoreError(f"SQLite store: WAL journal mode unavailable (got {mode!r})")
-                connection.executescript(_SCHEMA + BACKOFFICE_SCHEMA)
+                connection.executescript(_SCHEMA + BACKOFFICE_SCHEMA + NOTIFY_SCHEMA)
         except (sqlite3.Error, OSError) as error:
             raise StoreError(f"SQLite store: cannot open the database ({type(error).__name__}: {error})") from error
 
