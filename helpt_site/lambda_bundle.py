@@ -80,8 +80,10 @@ class Contents:
     libraries: tuple[str, ...]
 
 
-# The form handler never runs the back office: its zip stays small (cryptography alone is 14 MB unzipped).
-FORM_HANDLER = Contents("function", ZIP_NAME, ("staff", *EXCLUDED), THIRD_PARTY)
+# The form handler never runs the back office: its zip has neither its pages (staff/web) nor its libraries
+# (cryptography alone is 14 MB unzipped). It keeps the staff package's plain modules: the messages it queues
+# after a submission (helpt.notify.triggers) word answers as staff read them (helpt.staff.answers).
+FORM_HANDLER = Contents("function", ZIP_NAME, ("web", "translations", *EXCLUDED), THIRD_PARTY)
 BACK_OFFICE = Contents("staff", STAFF_ZIP_NAME, EXCLUDED, THIRD_PARTY + STAFF_THIRD_PARTY)
 
 

@@ -19,6 +19,8 @@ from urllib.parse import urlsplit
 
 from helpt.app import build_intake
 from helpt.intake import MAX_BODY_BYTES, Intake
+from helpt.notify.links import Links, secret_from_environment
+from helpt.notify.queue import LocalNotifier
 from helpt.staff.web.file_answers import BodyChunks, body_chunks, body_length
 from helpt.stores.sqlite import SQLiteStore
 
@@ -87,9 +89,16 @@ class LocalApi:
     """The form handler and the back office as the preview runs them; `reload()` after each build picks up the
     new site data and settings."""
 
-    def __init__(self, project_dir: Path, output: Path, city_file: Path, data_dir: Path) -> None:
+    def __init__(self, project_dir: Path, output: Path, city_file: Path, data_dir: Path, *, site_url: str = "") -> None:
         self.project_dir, self.output, self.city_file = project_dir, output, city_file
+        # The links in messages (answers to a proposal, unsubscribing) open on this preview (`site_url`, where it
+        # is served) and are signed with the secret kept in data_dir, which `helpt` uses too: a link in the
+        # outbox still works after a restart, whichever of the two wrote it.
+        self.site_url, self.link_secret = site_url, secret_from_environment(os.environ, data_dir)
         self.store = SQLiteStore(data_dir / "helpt.sqlite3")
+        # What the form handler and the back office hand their messages to; the preview's sender thread
+        # (helpt.notify.local, started by helpt_site.devserver) sends them into data_dir/outbox.
+        self.notifier = LocalNotifier(self.store)
         self.intake: Intake | None = None
         self.back_office: Any = None  # helpt.staff.web.app.BackOffice, imported when first asked for
 
@@ -101,6 +110,8 @@ class LocalApi:
             translations_dir=theme / "translations",
             site_data_file=self.output / ".helpt" / "site.json",
             store=self.store,
+            notifier=self.notifier,
+            links=self.links(),
         )
 
         self.back_office = None
@@ -123,9 +134,16 @@ class LocalApi:
             # Plain HTTP on the loopback address: no Secure cookie; the city's sign-in only when configured.
             self.back_office = BackOffice(
                 load_city(self.city_file), self.store, secure=False, oidc=oidc_from_environment(os.environ),
-                vacancies=load_vacancies(self.output / ".helpt" / "site.json"),
+                vacancies=load_vacancies(self.output / ".helpt" / "site.json"), notifier=self.notifier,
+                links=self.links(),
             )  # fmt: skip
         return self.back_office
+
+    def links(self) -> Links:
+        """The signed links of the preview: to where it is served, else to the city's site address."""
+        from helpt.settings import load_city
+
+        return Links(self.link_secret, self.site_url or load_city(self.city_file).site_url)
 
 
 def answer_length(answer: dict[str, Any]) -> int:

@@ -36,9 +36,10 @@ from helpt.stores.sqlite import SQLiteStore
 
 pytest_plugins = ["dynamodb_servers", "test_staff_support"]
 
-OPEN_ROUTES = {  # the only routes anyone may open: signing in needs no session
+OPEN_ROUTES = {  # the only routes anyone may open: signing in, and the signed links in messages, need no session
     ("GET", "/staff/signin"), ("POST", "/staff/signin"), ("GET", "/staff/signin/link"),
     ("POST", "/staff/signin/link"), ("GET", "/staff/auth/start"), ("GET", "/staff/auth/callback"),
+    ("GET", "/staff/answer"), ("POST", "/staff/answer"), ("GET", "/staff/unsubscribe"), ("POST", "/staff/unsubscribe"),
 }  # fmt: skip
 SIGNIN_FAILED = "We konden je niet aanmelden met deze naam en dit wachtwoord."
 

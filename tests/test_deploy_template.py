@@ -327,12 +327,17 @@ def test_throttling_reserved_concurrency_and_log_retention_are_set(translated: d
     assert stage["AccessLogSettings"]["DestinationArn"] == {"Fn::GetAtt": ["ApiAccessLogGroup", "Arn"]}
     assert "sourceIp" not in stage["AccessLogSettings"]["Format"], "no IP addresses in the access log"
     for name, group in (("IntakeFunction", "IntakeLogGroup"), ("StaffFunction", "StaffLogGroup"),
-                        ("ExportWorkerFunction", "ExportWorkerLogGroup")):  # fmt: skip
+                        ("ExportWorkerFunction", "ExportWorkerLogGroup"), ("NotifyFunction", "NotifyLogGroup"),
+                        ("BounceFunction", "BounceLogGroup")):  # fmt: skip
         function = translated["Resources"][name]["Properties"]
         assert default(translated, function["ReservedConcurrentExecutions"]) >= 1
         assert function["LoggingConfig"]["LogGroup"] == {"Ref": group}
     groups = resources(translated, "AWS::Logs::LogGroup")
-    assert set(groups) == {"IntakeLogGroup", "StaffLogGroup", "ApiAccessLogGroup", "ExportWorkerLogGroup"}
+    # The morning digest runs once a day: it needs no reserved share, and has its log group all the same.
+    assert translated["Resources"]["DigestFunction"]["Properties"]["LoggingConfig"]["LogGroup"] == {
+        "Ref": "DigestLogGroup"}  # fmt: skip
+    assert set(groups) == {"IntakeLogGroup", "StaffLogGroup", "ApiAccessLogGroup", "ExportWorkerLogGroup",
+                           "NotifyLogGroup", "BounceLogGroup", "DigestLogGroup"}  # fmt: skip
     assert all(default(translated, g["Properties"]["RetentionInDays"]) <= 365 for g in groups.values())
 
 
@@ -416,8 +421,9 @@ def test_export_jobs_queue_for_the_worker_with_a_dead_letter_queue_and_a_page_th
     assert worker["Timeout"] <= 900 and 1 <= worker["ReservedConcurrentExecutions"] <= 5
     assert worker["Environment"]["Variables"]["HELPT_EXPORT_BUCKET"] == {"Ref": "ExportBucket"}
     assert worker["Environment"]["Variables"]["HELPT_EXPORT_KMS_KEY"] == {"Fn::GetAtt": ["SubmissionsKey", "Arn"]}
-    (mapping,) = resources(translated, "AWS::Lambda::EventSourceMapping").values()
-    assert mapping["Properties"]["EventSourceArn"] == {"Fn::GetAtt": ["ExportQueue", "Arn"]}
+    # The NotifyFunction has its own mapping (tests/test_deploy_notify.py).
+    (mapping,) = [m for m in resources(translated, "AWS::Lambda::EventSourceMapping").values()
+                  if m["Properties"]["EventSourceArn"] == {"Fn::GetAtt": ["ExportQueue", "Arn"]}]  # fmt: skip
     assert mapping["Properties"]["FunctionName"] == {"Ref": "ExportWorkerFunction"}
     assert mapping["Properties"]["BatchSize"] == 1
     assert mapping["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
@@ -477,7 +483,9 @@ def test_the_back_office_may_queue_exports_mark_them_and_hand_over_links_and_not
 ) -> None:
     from helpt.staff.web.export_delivery import FAILURES, FILES, JOBS
 
-    assert set(resources(translated, "AWS::IAM::Policy")) == {"StaffExportDeliveryPolicy"}
+    # Beside the notification policies (tests/test_deploy_notify.py), which grant nothing of the bucket.
+    assert set(resources(translated, "AWS::IAM::Policy")) == {"StaffExportDeliveryPolicy", "NotifyQueuePolicy",
+                                                              "StaffNotifyMarksPolicy"}  # fmt: skip
     policy = translated["Resources"]["StaffExportDeliveryPolicy"]["Properties"]
     assert policy["Roles"] == [{"Ref": "StaffRole"}], "the back office's role, and no other"
     by_sid = _granted_by_sid(policy["PolicyDocument"])

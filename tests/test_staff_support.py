@@ -113,6 +113,8 @@ def open_staff(
 ) -> Staff:
     for name in STAFF_VARIABLES:
         monkeypatch.delenv(name, raising=False)
+    # No built site unless a test makes one: a developer's own preview build must not name the vacancies.
+    monkeypatch.setenv("HELPT_SITE_DATA", str(tmp_path / "no-site" / "site.json"))
     if backend == "sqlite":
         path = tmp_path / "data" / "helpt.sqlite3"
         return Staff(backend, SQLiteStore(path), ["--sqlite", str(path)], capsys, tmp_path)

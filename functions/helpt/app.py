@@ -10,6 +10,7 @@ import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from helpt.i18n import load_catalogs
 from helpt.intake import Intake
@@ -17,14 +18,25 @@ from helpt.pages import PageRenderer
 from helpt.settings import load_city
 from helpt.stores import SubmissionStore
 
+if TYPE_CHECKING:
+    from helpt.notify import Notifier
+    from helpt.notify.links import Links
+
 
 def build_intake(
-    *, city_file: Path, templates_dir: Path, translations_dir: Path, site_data_file: Path, store: SubmissionStore
-) -> Intake:
+    *, city_file: Path, templates_dir: Path, translations_dir: Path, site_data_file: Path, store: SubmissionStore,
+    notifier: Notifier | None = None, links: Links | None = None,
+) -> Intake:  # fmt: skip
+    """The form handler; with a `notifier` (and the `links` to sign), a new submission queues its messages."""
+    from helpt.staff.vacancies import vacancies_from_site_data
+
     city = load_city(city_file)
     catalogs = load_catalogs(translations_dir, city.languages)
     site = json.loads(site_data_file.read_text(encoding="utf-8"))
-    return Intake(city, PageRenderer(templates_dir, city, catalogs, site), store)
+    return Intake(
+        city, PageRenderer(templates_dir, city, catalogs, site), store, notifier=notifier, links=links,
+        vacancies=vacancies_from_site_data(site),
+    )  # fmt: skip
 
 
 def store_from_environment(environ: Mapping[str, str]) -> SubmissionStore:
@@ -41,11 +53,32 @@ def store_from_environment(environ: Mapping[str, str]) -> SubmissionStore:
 
 def intake_from_environment(environ: Mapping[str, str] = os.environ) -> Intake:
     """The handler as deployed: HELPT_BUNDLE_DIR holds city.toml, templates/, translations/, site.json."""
+    from helpt.notify.links import Links, secret_from_environment
+    from helpt.notify.triggers import notifier_from_environment
+
     bundle = Path(environ.get("HELPT_BUNDLE_DIR", Path(__file__).resolve().parent / "bundle"))
+    city_file = Path(environ.get("HELPT_CITY", bundle / "city.toml"))
+    store = store_from_environment(environ)
     return build_intake(
-        city_file=Path(environ.get("HELPT_CITY", bundle / "city.toml")),
+        city_file=city_file,
         templates_dir=bundle / "templates",
         translations_dir=bundle / "translations",
         site_data_file=bundle / "site.json",
-        store=store_from_environment(environ),
+        store=store,
+        notifier=notifier_from_environment(environ, store),
+        links=Links(secret_from_environment(environ), load_city(city_file).site_url),
     )
+
+
+def digest_handler(event: dict[str, Any], context: object, environ: Mapping[str, str] = os.environ) -> dict:
+    """What the morning schedule (EventBridge) calls: the "staff_digest" of requests waiting longer than the
+    city promises, to the help mailbox (helpt.notify.triggers.run_digest, as `helpt digest` does)."""
+    import datetime as dt
+
+    from helpt.notify.triggers import notifier_from_environment, run_digest
+
+    bundle = Path(environ.get("HELPT_BUNDLE_DIR", Path(__file__).resolve().parent / "bundle"))
+    city = load_city(Path(environ.get("HELPT_CITY", bundle / "city.toml")))
+    store = store_from_environment(environ)
+    overdue = run_digest(store, city, notifier_from_environment(environ, store), dt.datetime.now(dt.UTC))
+    return {"overdue": len(overdue)}

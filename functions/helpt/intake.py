@@ -17,7 +17,7 @@ import re
 import secrets
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from helpt.forms import FORMS_BY_SLUG, HONEYPOT, LANG_FIELD, N_, VACANCY_FIELD, VACANCY_RESPONSE, Form
@@ -27,6 +27,11 @@ from helpt.settings import CitySettings
 from helpt.stores import ReferenceTaken, SubmissionStore
 from helpt.submissions import Answer, Submission, expiry
 from helpt.validation import read_answers, validate
+
+if TYPE_CHECKING:
+    from helpt.notify import Notifier
+    from helpt.notify.links import Links
+    from helpt.staff.vacancies import Vacancies
 
 logger = logging.getLogger("helpt.intake")
 
@@ -67,8 +72,14 @@ class Intake:
         renderer: PageRenderer,
         store: SubmissionStore,
         clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+        *,
+        notifier: Notifier | None = None,
+        links: Links | None = None,
+        vacancies: Vacancies | None = None,
     ) -> None:
         self.city, self.renderer, self.store, self.clock = city, renderer, store, clock
+        # Who hears about a new submission (helpt.notify.triggers); no notifier: nobody, nothing is sent.
+        self.notifier, self.links, self.vacancies = notifier, links, vacancies
 
     def handle(self, event: dict[str, Any]) -> dict:
         started = time.perf_counter()
@@ -139,8 +150,44 @@ class Intake:
             if request.wants_json:
                 return json_response(503, {"error": "service unavailable"})
             return response(503, self.renderer.form_page(page_key, lang, answers, service_problem=True))
-        self._log(form, lang, "stored" if reference == submission.reference else "duplicate", reference=reference)
+        new = reference == submission.reference
+        self._log(form, lang, "stored" if new else "duplicate", reference=reference)
+        if new:  # a repeat of the same answers was told already, the first time
+            self._notify(submission)
         return self._accepted(request, form, lang, reference, vacancy)
+
+    def _notify(self, submission: Submission) -> None:
+        """Queue the messages a new record produces. Whatever goes wrong here, the request is stored and the
+        visitor sees the confirmation: a message is never worth a failed form."""
+        if self.notifier is None or self.links is None:
+            return
+        try:
+            from helpt.notify.triggers import after_submission, send_all
+
+            accounts = self._accounts() if submission.form == VACANCY_RESPONSE.name else []
+            messages = after_submission(
+                submission, self.city, self.links, accounts=accounts, vacancies=self.vacancies,
+                safety_link=self._page_url("volunteer", submission.lang),
+            )  # fmt: skip
+            send_all(self.notifier, messages)
+        except Exception as error:
+            logger.error(json.dumps({"reference": submission.reference, "outcome": "not_notified",
+                                     "error": type(error).__name__}))  # fmt: skip
+
+    def _accounts(self) -> list:
+        """The back office accounts, to tell an organisation of a response to its vacancy. On AWS the form
+        handler may not read them (least privilege: it only adds submissions): then the help mailbox is told
+        instead (triggers.after_submission's fallback), and the response is waiting in the back office anyway."""
+        try:
+            return list(self.store.accounts()) if hasattr(self.store, "accounts") else []
+        except Exception as error:
+            logger.info(json.dumps({"outcome": "accounts_not_readable", "error": type(error).__name__}))
+            return []
+
+    def _page_url(self, key: str, lang: str) -> str:
+        """A form page's full address on the city's site, "" when the build has no such page."""
+        path = self.renderer.site.get("form_pages", {}).get(key, {}).get(lang, {}).get("url", "")
+        return f"{self.city.site_url.rstrip('/')}/{path}" if path else ""
 
     def _keep(self, form: Form, lang: str, answers: dict[str, Answer], vacancy: str) -> tuple[Submission, str]:
         """Store once: the same answers again today (a double click, a reload, a retry) give the reference of

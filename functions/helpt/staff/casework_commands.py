@@ -177,6 +177,7 @@ def propose(context: StaffContext, args: argparse.Namespace) -> int:
     _ = context.texts.gettext
     casework.propose(context.store, args.request, args.volunteer, context.who, context.now())
     _say(_("Proposed: %(volunteer)s for %(request)s.") % _pair(args))
+    _tell_volunteer(context, "proposal", args)
     request, volunteer = (context.store.get(ref, now=context.now()) for ref in (args.request, args.volunteer))
     if request is not None and volunteer is not None and not can_help(request, volunteer):
         _say(_("Note: this volunteer did not sign up for this kind of help in this language."))
@@ -196,10 +197,24 @@ def _matched_message(context: StaffContext, args: argparse.Namespace, step: Call
     _ = context.texts.gettext
     confirmed = step(context.store, args.request, args.volunteer, context.who, context.now())
     _say(_("Recorded: %(volunteer)s takes %(request)s.") % _pair(args))
+    _tell_volunteer(context, "confirm", args)
     if not confirmed.fits:
         _say(_("Note: this volunteer did not sign up for this kind of help in this language."))
     _say(_("Next: print the task slip with: helpt slip %(request)s --output slip.pdf") % _pair(args))
     return 0
+
+
+def _tell_volunteer(context: StaffContext, step: str, args: argparse.Namespace) -> None:
+    """Queue the volunteer's message, as the back office does after the same step (never fails the step)."""
+    from helpt.notify.triggers import after_match_step
+    from helpt.staff.texts import load_texts
+
+    if context.notifier is None:
+        return
+    sent = after_match_step(step, context.store, context.city, context.notifier, context.links, load_texts,
+                            args.request, args.volunteer, context.now())  # fmt: skip
+    if sent:
+        _say(context.texts.gettext("A message to the volunteer is on its way."))
 
 
 def undo(context: StaffContext, args: argparse.Namespace) -> int:

@@ -158,6 +158,13 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
            "them. Run it daily, and before answering a privacy request."),
         "helpt purge",
     ),
+    "digest": (
+        N_("tell the help mailbox which requests wait longer than the city promises"),
+        N_("Lists the help requests still new after the city's promise (staff.promise_hours), by reference, and "
+           "sends them in one message to the help mailbox, with a link to the working list. Nothing is sent "
+           "when none is waiting. Run it each morning; on AWS a schedule does."),
+        "helpt digest",
+    ),
     "figures": (
         N_("count submissions per day, neighbourhood and status, and how fast requests were answered"),
         N_("Counts of the submissions held now, and the hours from a help request to its first contact and to "

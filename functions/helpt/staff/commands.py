@@ -139,6 +139,15 @@ def history_line(event: Event, form_name: str, context: StaffContext) -> str:
             what = handed % {"from": event.reason.removeprefix(HANDED_OVER), "other": event.other}
         else:
             what = _("claimed by %(other)s") % {"other": event.other} if event.other else _("released")
+    elif event.kind == "answer":  # the volunteer's answer by the links in their message (answer_views)
+        # `by` is the volunteer; on the volunteer's own history `other` is the request they answered for.
+        said = _("yes, I can") if event.reason == "yes" else _("not this time")
+        if form_name == "volunteer_signup":
+            what = _("answered the proposal for %(other)s by its link: %(answer)s")
+        else:
+            what = _("answered the proposal by its link: %(answer)s")
+        what = what % {"other": event.other, "answer": said}
+        reason = ""
     elif event.kind == "note":
         what = labelled(_("note"), event.reason)
         when = local_time(dt.datetime.fromisoformat(event.other), city) if event.other else ""
@@ -146,6 +155,23 @@ def history_line(event: Event, form_name: str, context: StaffContext) -> str:
     change = named(STATUSES, event.status, texts) if event.status else ""
     details = ", ".join(part for part in (what, change, reason) if part)
     return f"{local_time(event.at, city)}  {event.by}: {details}"
+
+
+def digest(context: StaffContext, args: argparse.Namespace) -> int:
+    """`helpt digest`: tell the help mailbox which requests wait longer than the city promises (run it each
+    morning; on AWS the schedule calls helpt.app.digest_handler, the same core)."""
+    from helpt.notify.triggers import run_digest
+
+    _ = context.texts.gettext
+    overdue = run_digest(context.store, context.city, context.notifier, context.now())
+    hours = {"hours": f"{context.city.staff.promise_hours:g}"}
+    if not overdue:
+        print(_("No request waits longer than %(hours)s hours: no digest sent.") % hours)
+        return 0
+    print(_("Waiting longer than %(hours)s hours: %(references)s") % {**hours, "references": ", ".join(overdue)})
+    if context.notifier is None:
+        print(_("Messages are not set up here: nothing was sent."))
+    return 0
 
 
 def slip(context: StaffContext, args: argparse.Namespace) -> int:

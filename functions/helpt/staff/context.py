@@ -13,12 +13,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from helpt.settings import DEFAULT_SETTINGS_FILE, CitySettings
 from helpt.staff.identity import aws_identity, os_user
 from helpt.staff.texts import Texts
 from helpt.staff.vacancies import Vacancies, load_vacancies
 from helpt.stores import LogEntry, StaffStore
+
+if TYPE_CHECKING:
+    from helpt.notify import Notifier
+    from helpt.notify.links import Links
 
 PROJECT_DIR = Path(__file__).resolve().parents[3]
 # Where the vacancies' titles and organisations come from: the site data of a build (HELPT_SITE_DATA names
@@ -83,6 +88,22 @@ class StaffContext:
     texts: Texts
     choice: StoreChoice
     clock: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
+    # Makes the notifier over the store once a command needs one (`helpt propose`, `confirm`, `digest`); none:
+    # nothing is sent (helpt.notify.triggers).
+    notifier_factory: Callable[[StaffStore], Notifier | None] | None = None
+
+    @cached_property
+    def notifier(self) -> Notifier | None:
+        return self.notifier_factory(self.store) if self.notifier_factory else None
+
+    @cached_property
+    def links(self) -> Links:
+        """The signed links in messages: the same secret as the back office's (HELPT_LINK_SECRET, or on the
+        preview the one kept beside the SQLite file), so that the links the command line sends work there."""
+        from helpt.notify.links import Links, secret_from_environment
+
+        folder = self.choice.sqlite_path.parent if self.choice.sqlite_path else None
+        return Links(secret_from_environment(os.environ, folder), self.city.site_url)
 
     @cached_property
     def store(self) -> StaffStore:

@@ -3,7 +3,8 @@
     office = BackOffice(city, store, secure=True)        # on AWS; secure=False on the plain-HTTP preview
     answer = office.handle(event)
 
-Before any view runs, for every request under /staff/ except the sign-in pages:
+Before any view runs, for every request under /staff/ except the sign-in pages and the
+signed links in messages (answer_views.py: the link itself is the proof):
 - a live session (cookie, idle and absolute time-out, active account), else 303 to /staff/signin?next=<path>,
   whatever the path: someone signed out learns nothing, not even whether a page exists;
 - the account's role allows the route's action (roles.py), else a 403 page;
@@ -27,6 +28,7 @@ import hmac
 import importlib
 import json
 import logging
+import secrets
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -34,6 +36,8 @@ from typing import Any, Protocol
 from urllib.parse import quote, urlsplit
 
 from helpt.http_api import BadRequest, Request, parse_form, request_from_event
+from helpt.notify import Notifier
+from helpt.notify.links import Links
 from helpt.settings import CitySettings
 from helpt.staff.texts import N_, THEME_TRANSLATIONS, Texts, available_languages, load_texts
 from helpt.staff.vacancies import Vacancies
@@ -63,6 +67,7 @@ VIEW_MODULES = (
     "responses_views",
     "privacy_views",
     "figures_views",
+    "answer_views",
 )
 SIGNIN_PATH = "/staff/signin"
 HOME_PATH = "/staff/"
@@ -114,8 +119,14 @@ class BackOffice:
         passwords: bool = True,
         theme_translations: Path = THEME_TRANSLATIONS,
         vacancies: Vacancies | None = None,
+        notifier: Notifier | None = None,
+        links: Links | None = None,
     ) -> None:
         load_views()
+        # Who hears about proposals and matches (helpt.notify.triggers): no notifier, nobody. The links'
+        # secret signs the answer and unsubscribe links, and checks them when they come back to /staff/.
+        self.notifier = notifier
+        self.links = links or Links(secrets.token_urlsafe(32).encode("ascii"), city.site_url)
         self.city, self.store, self.clock, self.secure, self.oidc = city, store, clock, secure, oidc
         # The site's vacancies (titles, organisations): from the build's site data, none without a build.
         self.vacancies = vacancies if vacancies is not None else Vacancies()

@@ -136,6 +136,41 @@ def when(visit: Visit, moment: dt.datetime | None) -> str:
     return local_time(moment, visit.office.city) if moment is not None else ""
 
 
+# What a mark on an address (helpt.notify: a bounce or complaint from SES, an unsubscribe link, SMS STOP)
+# means for staff: messages to it are not sent, so they call or write instead.
+MARK_WORDS = {
+    "bounced": N_("messages to %(address)s do not arrive (it bounces): call instead"),
+    "complained": N_("%(address)s marked a message as spam: no more messages are sent to it"),
+    "unsubscribed": N_("%(address)s asked for no more messages"),
+}
+_CONTACT_ANSWERS = ("email", "phone", "asker_email", "asker_phone")
+
+
+def message_marks(visit: Visit, record: Submission) -> list[str]:
+    """Why messages no longer reach the record's addresses or numbers, one line each; none when all is well
+    (or when the store keeps no marks, or cannot say right now: the page shows the record all the same)."""
+    from helpt.notify.addresses import is_email, phone_e164
+
+    look = getattr(visit.store, "address_mark", None)
+    if look is None:
+        return []
+    lines = []
+    for name in _CONTACT_ANSWERS:
+        given = record.answers.get(name)
+        if not isinstance(given, str) or not given.strip():
+            continue
+        address = given.strip() if is_email(given.strip()) else phone_e164(given, visit.office.city.phone_country_code)
+        if not address:
+            continue
+        try:
+            mark = look(address)
+        except Exception:  # a store that does not answer must not cost the staff member the whole page
+            continue
+        if mark in MARK_WORDS:
+            lines.append(visit.gettext(MARK_WORDS[mark]) % {"address": given.strip()})
+    return lines
+
+
 def promise_hours(visit: Visit) -> str:
     return f"{visit.office.city.staff.promise_hours:g}"
 

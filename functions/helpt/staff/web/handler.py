@@ -2,7 +2,8 @@
 
 The same bundle as the form handler (helpt_site/lambda_bundle.py): city.toml in helpt/bundle/, the back
 office's templates and catalogs beside its code. The store is DynamoDB (HELPT_STORE, HELPT_TABLE), the
-sign-in Cognito or the city's own provider through it (helpt.staff.web.oidc, HELPT_OIDC_*). Always
+sign-in Cognito or the city's own provider through it (helpt.staff.web.oidc, HELPT_OIDC_*), the messages
+queued to SQS (HELPT_NOTIFY_QUEUE_URL) and their links signed with HELPT_LINK_SECRET. Always
 `secure=True`: CloudFront serves /staff/* over HTTPS only, so the cookies are `__Host-` and Secure.
 """
 
@@ -16,12 +17,15 @@ from pathlib import Path
 from typing import Any, cast
 
 from helpt.app import store_from_environment
+from helpt.notify.links import SECRET_VARIABLE, Links, secret_from_environment
+from helpt.notify.triggers import notifier_from_environment
 from helpt.settings import load_city
 from helpt.staff.vacancies import load_vacancies
 from helpt.staff.web.app import BackOffice
 from helpt.staff.web.oidc import oidc_from_environment
 from helpt.stores import BackOfficeStore
 
+logger = logging.getLogger("helpt.staff.web")
 logging.getLogger("helpt").setLevel(logging.INFO)
 BUNDLE = Path(__file__).resolve().parents[2] / "bundle"  # helpt/bundle/, written by the bundle build
 
@@ -38,8 +42,18 @@ def back_office_from_environment(environ: Mapping[str, str] = os.environ) -> Bac
     passwords = oidc is None or environ.get("HELPT_STAFF_PASSWORDS") == "on"
     return BackOffice(
         city, store, secure=True, oidc=oidc, passwords=passwords, theme_translations=bundle / "translations",
-        vacancies=load_vacancies(bundle / "site.json"),
+        vacancies=load_vacancies(bundle / "site.json"), notifier=notifier_from_environment(environ, store),
+        links=Links(link_secret(environ), city.site_url),
     )  # fmt: skip
+
+
+def link_secret(environ: Mapping[str, str]) -> bytes:
+    """HELPT_LINK_SECRET: the form handler signs the links in its messages with it, and this function checks
+    them. Without it each instance would draw its own secret, and a link would work only where it was made:
+    that is said in the log, once per instance, rather than failing the whole back office."""
+    if not environ.get(SECRET_VARIABLE):
+        logger.warning("no %s: the links in messages will not work across instances", SECRET_VARIABLE)
+    return secret_from_environment(environ)
 
 
 @functools.cache

@@ -64,6 +64,8 @@ ACTION_NAMES = {
     "access": N_("access request"),
     "erase": N_("erasure"),
     "purge": N_("expired records deleted"),
+    "answer": N_("a volunteer answered a proposal by its link"),
+    "unsubscribe": N_("an address asked for no more messages"),
 }
 
 

@@ -32,6 +32,7 @@ from helpt.staff.web.casework_views import (
     Refused,
     act,
     done_message,
+    message_marks,
     not_found,
     record_or_none,
     request_records,
@@ -97,6 +98,7 @@ def show_request(
     facts = [
         (_("Status"), named(STATUSES, record.status, texts)), (_("Received"), received),
         (_("Claimed by"), state.claimed_by or _("nobody")), (_("Call back"), when(visit, state.call_back_at)),
+        *((_("Messages"), line) for line in message_marks(visit, record)),
     ]  # fmt: skip
     return visit.page(
         "request.html", title=_("Help request %(reference)s") % {"reference": record.reference}, status=status,

@@ -45,7 +45,7 @@ _PARAMETER = re.compile(r"\{([a-z_]+)\}")
 class Route:
     method: str  # GET or POST (HEAD is answered as GET)
     pattern: str  # "/staff/requests/{reference}": a {name} is one path segment
-    action: str | None  # what roles.py must allow; None: open to anyone (the sign-in pages only)
+    action: str | None  # what roles.py must allow; None: open to anyone (sign-in, signed links)
     view: View
     nav: str = ""  # a menu label (a message id): listed for the roles that may use the route
     regex: re.Pattern = field(init=False, repr=False, compare=False)

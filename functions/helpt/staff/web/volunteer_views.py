@@ -17,10 +17,21 @@ from collections.abc import Mapping
 from typing import Any
 
 from helpt.forms import VOLUNTEER_SIGNUP
+from helpt.notify.triggers import after_match_step
 from helpt.staff import casework
 from helpt.staff.answers import CHANNELS, STATUSES, answer_text, named, record_lines
 from helpt.staff.texts import N_
-from helpt.staff.web.casework_views import Failed, Refused, act, done_message, not_found, record_or_none, typed, when
+from helpt.staff.web.casework_views import (
+    Failed,
+    Refused,
+    act,
+    done_message,
+    message_marks,
+    not_found,
+    record_or_none,
+    typed,
+    when,
+)
 from helpt.staff.web.request_views import history_lines, request_path, show_request
 from helpt.staff.web.routing import Visit, routes
 from helpt.staff.worklist import case_state
@@ -62,6 +73,7 @@ def show_volunteer(
         (_("Suggestions"), suggested), (_("Free to help"), availability),
         (_("Last active"), when(visit, state.last_activity)),
         (_("Last matched"), when(visit, state.last_matched) or _("no match yet")),
+        *((_("Messages"), line) for line in message_marks(visit, record)),
     ]  # fmt: skip
     return visit.page(
         "volunteer.html", title=_("Volunteer %(reference)s") % {"reference": record.reference},
@@ -137,6 +149,7 @@ def propose(visit: Visit) -> dict:
 
     def step() -> None:
         casework.propose(visit.store, reference, volunteer, _me(visit), visit.now())
+        _tell_volunteer(visit, "proposal", reference, volunteer)
 
     return act(visit, "propose", step, page=show_request, path=request_path(reference), anchor="match",
                done="proposed")  # fmt: skip
@@ -148,9 +161,17 @@ def confirm(visit: Visit) -> dict:
 
     def step() -> None:
         casework.confirm(visit.store, reference, volunteer, _me(visit), visit.now())
+        _tell_volunteer(visit, "confirm", reference, volunteer)
 
     return act(visit, "confirm", step, page=show_request, path=request_path(reference), anchor="match",
                done="confirmed")  # fmt: skip
+
+
+def _tell_volunteer(visit: Visit, step: str, reference: str, volunteer: str) -> None:
+    """Queue the volunteer's message once the step is kept (never fails the step: see after_match_step)."""
+    office = visit.office
+    after_match_step(step, visit.store, office.city, office.notifier, office.links, office.texts, reference,
+                     volunteer, visit.now())  # fmt: skip
 
 
 @routes.post("/staff/requests/{reference}/undo", action="match_undo")
