@@ -32,7 +32,7 @@ from helpt.staff import casework
 from helpt.staff.texts import load_texts
 from helpt.staff.vacancies import Vacancies, vacancies_from_site_data
 from helpt.staff.web.app import BackOffice
-from helpt.stores import Account
+from helpt.stores import Account, StoreError
 from helpt.stores.sqlite import SQLiteStore
 
 CITY = load_city(LEUVEN)
@@ -204,6 +204,21 @@ def test_the_vacancy_hook_reads_the_organisation_from_the_site(tmp_path: Path) -
     make_account(intake.store, "kar@example.org", "organisation", organisation=organisation)
     assert intake.handle(event("vacancy-response", form_body(VALID["vacancy-response"])))["statusCode"] == 303
     assert [(m.kind, m.to) for m in kept.messages] == [("organisation_response", "kar@example.org")]
+
+
+def test_a_form_handler_that_may_not_read_accounts_tells_the_help_mailbox(tmp_path: Path) -> None:
+    """On AWS the form handler's role only adds submissions: reading the accounts is refused there."""
+    kept = Kept()
+    intake = intake_with(tmp_path, kept)
+    make_account(intake.store, "kar@example.org", "organisation", organisation="volle-kar")
+
+    def refused() -> list:
+        raise StoreError("AccessDeniedException")
+
+    intake.store.accounts = refused  # as DynamoDB answers a role without the right: the store raises
+    assert intake.handle(event("vacancy-response", form_body(VALID["vacancy-response"])))["statusCode"] == 303
+    assert [(m.kind, m.to) for m in kept.messages] == [("organisation_response", CITY.help_email)]
+    assert len(list(intake.store.submissions())) == 1
 
 
 def test_the_back_office_and_the_command_line_tell_the_volunteer(tmp_path: Path) -> None:
