@@ -144,6 +144,7 @@ def test_samconfig_sends_from_the_address_city_toml_names() -> None:
     city = load_city(LEUVEN)
     assert overrides["NotifySenderAddress"] == city.sender_email
     assert overrides["NotifySms"] == ("on" if city.notifications.sms else "off")
+    assert overrides["CityTimezone"] == city.timezone, "the morning digest runs at 07:30 in the city's time"
 
 
 def test_both_zips_carry_the_notify_package_and_its_templates() -> None:
@@ -180,7 +181,7 @@ def test_the_morning_digest_reads_the_requests_and_may_only_queue(translated: di
     assert digest["Handler"] == "helpt.app.digest_handler"
     schedule = next(iter(r for r in translated["Resources"].values() if r["Type"] == "AWS::Scheduler::Schedule"))
     assert schedule["Properties"]["ScheduleExpression"] == "cron(30 7 * * ? *)"
-    assert schedule["Properties"]["ScheduleExpressionTimezone"] == "Europe/Brussels"
+    assert schedule["Properties"]["ScheduleExpressionTimezone"] == {"Ref": "CityTimezone"}
     found = role_statements(translated, "DigestRole")
     assert set(found) == {"WriteOwnLog", "ReadHelpRequests", "UseTableKeyThroughDynamoDB", "QueueTheDigest"}
     assert found["ReadHelpRequests"]["Action"] == "dynamodb:Query"
