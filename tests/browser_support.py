@@ -6,14 +6,19 @@ page, a confirmation) are checked with the same functions as the built pages.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import shutil
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -125,3 +130,75 @@ def focus_report(page) -> dict:
 def horizontal_overflow(page) -> int:
     """How many CSS pixels the page is wider than the viewport (0 when nothing scrolls sideways)."""
     return page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+
+
+# The back office in Chromium ----------------------------------------------------------------------------------
+
+
+class BackOfficeAdapter(SimpleHTTPRequestHandler):
+    """/staff/... to the back office as HTTP API would hand it over; anything else from the built site."""
+
+    office: Any  # helpt.staff.web.app.BackOffice
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        self._staff() if self.path.startswith("/staff") else super().do_GET()
+
+    def do_POST(self) -> None:
+        self._staff()
+
+    def _staff(self) -> None:
+        url = urlsplit(self.path)
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        headers = {name.lower(): value for name, value in self.headers.items() if name.lower() != "cookie"}
+        event = {
+            "version": "2.0", "rawPath": url.path, "rawQueryString": url.query, "headers": headers,
+            "cookies": [part.strip() for part in self.headers.get("Cookie", "").split(";") if part.strip()],
+            "requestContext": {"http": {"method": self.command, "path": url.path, "sourceIp": "127.0.0.1"}},
+            "body": base64.b64encode(body).decode(), "isBase64Encoded": True,
+        }  # fmt: skip
+        answer = self.office.handle(event)
+        # HTTP API decodes a base64 answer (a download) before the browser gets it; so does this adapter.
+        encoded = answer.get("isBase64Encoded")
+        payload = base64.b64decode(answer["body"]) if encoded else answer["body"].encode("utf-8")
+        self.send_response(answer["statusCode"])
+        for name, value in answer["headers"].items():
+            self.send_header(name, value)
+        for cookie in answer.get("cookies", []):
+            self.send_header("Set-Cookie", cookie)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+
+@contextmanager
+def serve_back_office(office: Any, root: Path) -> Iterator[str]:
+    """The back office over real HTTP on the loopback address, the stylesheets from `root`; yields its URL."""
+    handler = type("Handler", (BackOfficeAdapter,), {"office": office})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(root)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@dataclass
+class Sweep:
+    """axe and the 320 px check on every page a test visits, kept by name: a test asserts `sweep.clean()`."""
+
+    findings: dict[str, list[dict]] = field(default_factory=dict)
+    overflowing: dict[str, int] = field(default_factory=dict)
+
+    def check(self, page: Any, name: str) -> None:
+        results = axe_results(page)
+        if results["violations"]:
+            self.findings[name] = summarise(results["violations"])
+        if horizontal_overflow(page) > 0:
+            self.overflowing[name] = horizontal_overflow(page)
+
+    def clean(self) -> bool:
+        return self.findings == {} and self.overflowing == {}

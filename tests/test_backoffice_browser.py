@@ -9,17 +9,12 @@ to `BackOffice.handle`, the built site's files for the stylesheets), not by the 
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import threading
 from collections.abc import Iterator
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import urlsplit
 
 import pytest
 from backoffice_support import PASSWORD, make_account
-from browser_support import axe_results, horizontal_overflow, summarise
+from browser_support import Sweep, serve_back_office
 from conftest import LEUVEN, BuiltSite
 
 from helpt.settings import load_city
@@ -28,53 +23,11 @@ from helpt.staff.web.app import BackOffice
 from helpt.stores.sqlite import SQLiteStore
 
 
-class _Adapter(SimpleHTTPRequestHandler):
-    """/staff/... to the back office as HTTP API would hand it over; anything else from the built site."""
-
-    office: BackOffice
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-    def do_GET(self) -> None:
-        self._staff() if self.path.startswith("/staff") else super().do_GET()
-
-    def do_POST(self) -> None:
-        self._staff()
-
-    def _staff(self) -> None:
-        url = urlsplit(self.path)
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        headers = {name.lower(): value for name, value in self.headers.items() if name.lower() != "cookie"}
-        event = {
-            "version": "2.0", "rawPath": url.path, "rawQueryString": url.query, "headers": headers,
-            "cookies": [part.strip() for part in self.headers.get("Cookie", "").split(";") if part.strip()],
-            "requestContext": {"http": {"method": self.command, "path": url.path, "sourceIp": "127.0.0.1"}},
-            "body": base64.b64encode(body).decode(), "isBase64Encoded": True,
-        }  # fmt: skip
-        answer = self.office.handle(event)
-        payload = answer["body"].encode("utf-8")
-        self.send_response(answer["statusCode"])
-        for name, value in answer["headers"].items():
-            self.send_header(name, value)
-        for cookie in answer.get("cookies", []):
-            self.send_header("Set-Cookie", cookie)
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-
 @pytest.fixture(scope="module")
 def served(leuven_site: BuiltSite, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, SQLiteStore]]:
     store = SQLiteStore(tmp_path_factory.mktemp("backoffice") / "helpt.sqlite3")
-    handler = type("Handler", (_Adapter,), {"office": BackOffice(load_city(LEUVEN), store, secure=False)})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(leuven_site.root)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", store
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_back_office(BackOffice(load_city(LEUVEN), store, secure=False), leuven_site.root) as url:
+        yield url, store
 
 
 def test_a_new_staff_member_signs_in_switches_language_and_signs_out_without_javascript(
@@ -111,14 +64,10 @@ def test_axe_finds_no_violations_and_nothing_scrolls_sideways(browser, served: t
     # axe is a script: only it may run, past our Content-Security-Policy, which allows none.
     context = browser.new_context(bypass_csp=True, viewport={"width": 320, "height": 640})
     page = context.new_page()
-    findings, overflowing = {}, {}
+    sweep = Sweep()
 
     def check(name: str) -> None:
-        results = axe_results(page)
-        if results["violations"]:
-            findings[name] = summarise(results["violations"])
-        if horizontal_overflow(page) > 0:
-            overflowing[name] = horizontal_overflow(page)
+        sweep.check(page, name)
 
     page.goto(f"{url}/staff/signin/link?token={token}")
     check("set-password")
@@ -137,4 +86,4 @@ def test_axe_finds_no_violations_and_nothing_scrolls_sideways(browser, served: t
     page.get_by_role("button", name="Nederlands").click()
     check("dashboard-nl")
     context.close()
-    assert findings == {} and overflowing == {}
+    assert sweep.clean(), (sweep.findings, sweep.overflowing)

@@ -10,17 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import subprocess
-import threading
 from collections.abc import Iterator
-from functools import partial
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from backoffice_support import PASSWORD, Answer, Browser, Clock, make_account, save_pages, signed_in
-from browser_support import VNU_JAR, axe_results, horizontal_overflow, require_vnu, summarise
+from browser_support import VNU_JAR, Sweep, require_vnu, serve_back_office
 from conftest import LEUVEN, PROJECT_DIR, BuiltSite
 from test_staff_support import NOW, help_request, volunteer
 
@@ -590,8 +587,6 @@ def test_the_w3c_html_checker_finds_no_errors_on_the_case_work_pages(
 @pytest.fixture(scope="module")
 def served(leuven_site: BuiltSite, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, SQLiteStore]]:
     """The back office over real HTTP for Chromium, with the built site's stylesheets (as in the core's tests)."""
-    from test_backoffice_browser import _Adapter
-
     store = SQLiteStore(tmp_path_factory.mktemp("casework") / "helpt.sqlite3")
     store.add(help_request("H-URGENT", urgency="today", postcode="3010", help=("dog",), details="Twee\nregels"))
     store.add(help_request("H-OTHER", minutes_ago=30 * 60, for_whom="someone-else", asker_name="Els Peeters",
@@ -600,14 +595,8 @@ def served(leuven_site: BuiltSite, tmp_path_factory: pytest.TempPathFactory) -> 
     store.add(volunteer("V-2", postcode="3001"))
     make_account(store, "ann.claes", "coordinator", display_name="Ann Claes")
     make_account(store, "jef.peeters", "coordinator")
-    handler = type("Handler", (_Adapter,), {"office": BackOffice(CITY, store, secure=False)})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(leuven_site.root)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", store
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_back_office(BackOffice(CITY, store, secure=False), leuven_site.root) as url:
+        yield url, store
 
 
 def _sign_in(page: Any, url: str, name: str = "ann.claes") -> None:
@@ -650,14 +639,10 @@ def test_axe_finds_no_violations_and_nothing_scrolls_sideways_on_the_case_work_p
     casework.match(store, "H-OTHER", "V-2", "jef.peeters", NOW)
     context = browser.new_context(bypass_csp=True, viewport={"width": 320, "height": 640})
     page = context.new_page()
-    findings, overflowing = {}, {}
+    sweep = Sweep()
 
     def check(name: str) -> None:
-        results = axe_results(page)
-        if results["violations"]:
-            findings[name] = summarise(results["violations"])
-        if horizontal_overflow(page) > 0:
-            overflowing[name] = horizontal_overflow(page)
+        sweep.check(page, name)
 
     _sign_in(page, url)
     for lang in ("nl", "en"):
@@ -678,7 +663,7 @@ def test_axe_finds_no_violations_and_nothing_scrolls_sideways_on_the_case_work_p
         check(f"correct-error-{lang}")
         page.locator("header form[action='/staff/language'] button").first.click()
     context.close()
-    assert findings == {} and overflowing == {}
+    assert sweep.clean(), (sweep.findings, sweep.overflowing)
 
 
 @pytest.mark.parametrize("path", ["/staff/", "/staff/requests"])

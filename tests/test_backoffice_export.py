@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 import boto3
 import pytest
 from backoffice_support import Browser, Clock, make_account, save_pages, signed_in
-from browser_support import axe_results, horizontal_overflow, serve_directory, summarise
+from browser_support import Sweep, serve_directory
 from conftest import LEUVEN
 from dynamodb_servers import REGION, dynamodb_store
 from openpyxl import load_workbook
@@ -685,17 +685,13 @@ def test_axe_finds_no_violations_on_the_export_pages_and_nothing_scrolls_sideway
         (folder / f"{name}.html").write_text(answer.body, encoding="utf-8")
     context = browser.new_context(bypass_csp=True, viewport={"width": 320, "height": 640})
     page = context.new_page()
-    findings, overflowing = {}, {}
+    sweep = Sweep()
     with serve_directory(folder) as url:
         for name in pages:
             page.goto(f"{url}/{name}.html")
-            results = axe_results(page)
-            if results["violations"]:
-                findings[name] = summarise(results["violations"])
-            if horizontal_overflow(page) > 0:
-                overflowing[name] = horizontal_overflow(page)
+            sweep.check(page, name)
     context.close()
-    assert findings == {} and overflowing == {}
+    assert sweep.clean(), (sweep.findings, sweep.overflowing)
 
 
 def test_an_answer_with_a_file_reads_like_any_other(office: BackOffice) -> None:

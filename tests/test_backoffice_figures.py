@@ -9,18 +9,14 @@ store; the back office is asked with payload 2.0 events and its answers are read
 from __future__ import annotations
 
 import base64
-import threading
 from collections.abc import Iterator
-from functools import partial
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
 from backoffice_support import Answer, Browser, Clock, make_account, save_pages, signed_in
-from browser_support import axe_results, horizontal_overflow, require_vnu, summarise
+from browser_support import Sweep, require_vnu, serve_back_office
 from conftest import LEUVEN, BuiltSite
-from test_backoffice_browser import _Adapter
 from test_backoffice_find_logs import check_html
 from test_staff_figures import SVG, add_known
 from test_staff_support import NOW
@@ -208,21 +204,15 @@ def test_the_w3c_html_checker_finds_no_errors_on_the_figures_pages(office: BackO
 def served(leuven_site: BuiltSite, store: SQLiteStore) -> Iterator[tuple[str, BackOffice]]:
     """The back office over plain HTTP, as the preview serves it (its cookie has no `__Host-` prefix then)."""
     plain = BackOffice(CITY, store, clock=Clock(NOW), secure=False)
-    handler = type("Handler", (_Adapter,), {"office": plain})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(leuven_site.root)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", plain
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_back_office(plain, leuven_site.root) as url:
+        yield url, plain
 
 
 def test_axe_finds_no_violations_on_the_figures_pages_and_nothing_scrolls_sideways(
     browser, served: tuple[str, BackOffice]
 ) -> None:
     url, plain = served
-    findings, overflowing = {}, {}
+    sweep = Sweep()
     for lang in ("nl", "en"):
         staff = browser_for(plain, "coordinator", lang)
         # axe is a script: only it may run, past our Content-Security-Policy, which allows none.
@@ -233,10 +223,6 @@ def test_axe_finds_no_violations_on_the_figures_pages_and_nothing_scrolls_sidewa
         for name, query in (("figures", ""), ("period", "?from=2020-03-17"), ("error", "?until=gisteren")):
             page.goto(f"{url}/staff/figures{query}")
             assert page.url.startswith(f"{url}/staff/figures") and page.locator("svg").count() == (name != "error") * 3
-            results = axe_results(page)
-            if results["violations"]:
-                findings[f"{name}-{lang}"] = summarise(results["violations"])
-            if horizontal_overflow(page) > 0:
-                overflowing[f"{name}-{lang}"] = horizontal_overflow(page)
+            sweep.check(page, f"{name}-{lang}")
         context.close()
-    assert findings == {} and overflowing == {}
+    assert sweep.clean(), (sweep.findings, sweep.overflowing)

@@ -12,17 +12,14 @@ import base64
 import datetime as dt
 import json
 import logging
-import threading
 from collections.abc import Iterator
-from functools import partial
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import pytest
 from backoffice_support import PASSWORD, Answer, Browser, Clock, make_account, save_pages, signed_in
-from browser_support import axe_results, horizontal_overflow, require_vnu, summarise
+from browser_support import Sweep, require_vnu, serve_back_office
 from conftest import LEUVEN, BuiltSite
 from test_backoffice_find_logs import check_html
 from test_staff_support import NOW, Staff, expired, help_request, vacancy_response, volunteer
@@ -498,33 +495,11 @@ def test_the_w3c_html_checker_finds_no_errors_on_the_privacy_pages(tmp_path: Pat
 @pytest.fixture(scope="module")
 def served(leuven_site: BuiltSite, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, SQLiteStore]]:
     """The back office over real HTTP for Chromium, with the built site's stylesheets (as in the core's tests)."""
-    from test_backoffice_browser import _Adapter
-
     store = SQLiteStore(tmp_path_factory.mktemp("privacy") / "helpt.sqlite3")
     fill(store)
     make_account(store, "pia", "privacy_officer")
-    handler = type("Handler", (_Adapter,), {"office": _AsHttpApiSendsIt(BackOffice(CITY, store, secure=False))})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(leuven_site.root)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", store
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-class _AsHttpApiSendsIt:
-    """HTTP API decodes a base64 answer (a download) before the browser gets it; the adapter sends bodies as
-    they are, so the download is decoded here (its text is UTF-8)."""
-
-    def __init__(self, office: BackOffice) -> None:
-        self.office = office
-
-    def handle(self, event: dict) -> dict:
-        answer = self.office.handle(event)
-        if answer.get("isBase64Encoded"):
-            answer = {**answer, "body": base64.b64decode(answer["body"]).decode("utf-8"), "isBase64Encoded": False}
-        return answer
+    with serve_back_office(BackOffice(CITY, store, secure=False), leuven_site.root) as url:
+        yield url, store
 
 
 def test_axe_finds_no_violations_and_nothing_scrolls_sideways_on_the_privacy_pages(
@@ -534,14 +509,10 @@ def test_axe_finds_no_violations_and_nothing_scrolls_sideways_on_the_privacy_pag
     # axe is a script: only it may run, past our Content-Security-Policy, which allows none.
     context = browser.new_context(bypass_csp=True, viewport={"width": 320, "height": 640})
     page = context.new_page()
-    findings, overflowing = {}, {}
+    sweep = Sweep()
 
     def check(name: str) -> None:
-        results = axe_results(page)
-        if results["violations"]:
-            findings[name] = summarise(results["violations"])
-        if horizontal_overflow(page) > 0:
-            overflowing[name] = horizontal_overflow(page)
+        sweep.check(page, name)
 
     _sign_in(page, url)
     for lang in ("nl", "en"):
@@ -567,7 +538,7 @@ def test_axe_finds_no_violations_and_nothing_scrolls_sideways_on_the_privacy_pag
         check(f"purged-{lang}")
         page.locator("header form[action='/staff/language'] button").first.click()
     context.close()
-    assert findings == {} and overflowing == {}
+    assert sweep.clean(), (sweep.findings, sweep.overflowing)
 
 
 def test_a_privacy_officer_answers_an_access_and_an_erasure_request_without_javascript(

@@ -12,19 +12,16 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import threading
 from collections.abc import Iterator
-from functools import partial
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from backoffice_support import PASSWORD, Browser, Clock, make_account, save_pages, signed_in
+from browser_support import Sweep, serve_back_office
 from bs4 import BeautifulSoup
 from conftest import LEUVEN, BuiltSite, build
 from forms_support import VALID, event, form_body
-from test_backoffice_browser import _Adapter
 from test_backoffice_core import guarded_routes, send
 from test_backoffice_find_logs import check_html
 from test_content_checks import translated_project
@@ -470,31 +467,20 @@ def test_the_w3c_html_checker_finds_no_errors_on_the_response_pages(
 def served(site: BuiltSite, store: SQLiteStore) -> Iterator[str]:
     """The back office on plain HTTP on the loopback address, with the built site's stylesheets."""
     office = BackOffice(CITY, store, secure=False, vacancies=VACANCIES)
-    handler = type("Handler", (_Adapter,), {"office": office})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(site.root)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_back_office(office, site.root) as url:
+        yield url
 
 
 def test_axe_finds_no_violations_on_the_response_pages_and_nothing_scrolls_sideways(
     browser, served: str, store: SQLiteStore
 ) -> None:
-    from browser_support import axe_results, horizontal_overflow, summarise
 
     make_account(store, "kar", "organisation", organisation="volle-kar")
     make_account(store, "jan", "coordinator")
-    findings, overflowing = {}, {}
+    sweep = Sweep()
 
     def check(page, name: str) -> None:
-        results = axe_results(page)
-        if results["violations"]:
-            findings[name] = summarise(results["violations"])
-        if horizontal_overflow(page) > 0:
-            overflowing[name] = horizontal_overflow(page)
+        sweep.check(page, name)
 
     for name, lang in (("kar", "nl"), ("jan", "en")):
         context = browser.new_context(bypass_csp=True, viewport={"width": 320, "height": 640})
@@ -513,5 +499,5 @@ def test_axe_finds_no_violations_on_the_response_pages_and_nothing_scrolls_sidew
         assert page.url.endswith(f"/staff/responses/R-AAAA-BBBB?done={done}")
         check(page, f"{name}-{lang} {done}")
         context.close()
-    assert findings == {} and overflowing == {}
+    assert sweep.clean(), (sweep.findings, sweep.overflowing)
     assert store.get("R-AAAA-BBBB").status == "new", "handled by one, undone by the other: they saw each other's"

@@ -11,16 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import threading
 from collections.abc import Iterator
-from functools import partial
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import pytest
 from backoffice_support import Answer, Browser, Clock, make_account, save_pages, signed_in
-from browser_support import axe_results, horizontal_overflow, require_vnu, summarise
+from browser_support import Sweep, require_vnu, serve_back_office
 from conftest import LEUVEN
 from test_backoffice_find_logs import check_html
 from test_staff_support import NOW, help_request, volunteer
@@ -414,20 +411,11 @@ def stylesheets(folder: Path) -> Path:
 
 @pytest.fixture
 def served(tmp_path: Path, clock: Clock, kept: Kept) -> Iterator[tuple[str, BackOffice]]:
-    from test_backoffice_browser import _Adapter
-
     store = SQLiteStore(tmp_path / "helpt.sqlite3")
     _records(store)
     office = BackOffice(CITY, store, clock=clock, secure=False, notifier=kept, links=LINKS)
-    handler = type("Handler", (_Adapter,), {"office": office})
-    root = stylesheets(tmp_path / "site")
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(root)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", office
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_back_office(office, stylesheets(tmp_path / "site")) as url:
+        yield url, office
 
 
 def test_axe_finds_no_violations_on_the_link_pages_in_chromium_without_javascript(
@@ -439,18 +427,14 @@ def test_axe_finds_no_violations_on_the_link_pages_in_chromium_without_javascrip
     def local(name: str, lang: str = "en") -> str:
         return with_lang(message.values[name], lang).replace(CITY.site_url.rstrip("/"), url)
 
-    findings, overflowing = {}, {}
+    sweep = Sweep()
     # axe is a script: only it may run, past our Content-Security-Policy, which allows none.
     checking = browser.new_context(bypass_csp=True, viewport={"width": 320, "height": 640})
     plain = browser.new_context(java_script_enabled=False)
     page, volunteer_page = checking.new_page(), plain.new_page()
 
     def check(name: str) -> None:
-        results = axe_results(page)
-        if results["violations"]:
-            findings[name] = summarise(results["violations"])
-        if horizontal_overflow(page) > 0:
-            overflowing[name] = horizontal_overflow(page)
+        sweep.check(page, name)
 
     for lang in ("nl", "en"):
         page.goto(local("yes_link", lang))
@@ -478,7 +462,7 @@ def test_axe_finds_no_violations_on_the_link_pages_in_chromium_without_javascrip
     check("expired-en")
     checking.close()
     plain.close()
-    assert findings == {} and overflowing == {}
+    assert sweep.clean(), (sweep.findings, sweep.overflowing)
 
 
 # Wiring: the preview and the Lambda -----------------------------------------------------------------------------
