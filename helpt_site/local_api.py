@@ -124,6 +124,16 @@ class LocalApi:
         assert self.intake is not None
         return self.intake.handle(event)
 
+    def is_check_path(self, path: str) -> bool:
+        """Whether `path` is a card check page, which the form handler answers (as CloudFront sends it on)."""
+        if self.intake is None:
+            try:
+                self.reload()
+            except OSError:  # no site built yet: no check page either
+                return False
+        assert self.intake is not None
+        return self.intake.card_check.handles(path) is not None
+
     def _back_office(self) -> Any:
         if self.back_office is None:
             from helpt.settings import load_city

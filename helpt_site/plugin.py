@@ -148,6 +148,9 @@ def _fill_placeholders(content: Page, html: dict[str, str], plain: dict[str, str
         )
 
 
+CHECK_TEMPLATE = "check"
+
+
 def organise_pages(generator) -> None:
     """Check the pages, leave out expired vacancies, and give templates alternates, menus and links.
 
@@ -173,7 +176,8 @@ def organise_pages(generator) -> None:
         generator.hidden_translations,
     ):
         # A vacancy without a valid Expires is a recorded problem; leaving it out lets the build go on.
-        pages[:] = [page for page in pages if not is_expired(page, today) and not _undated_vacancy(page)]
+        pages[:] = [page for page in pages if not is_expired(page, today) and not _undated_vacancy(page)
+                    and not (is_check_page(page) and not city.web_card_check)]  # fmt: skip
         for page in pages:
             if is_vacancy(page):
                 page.expires = vacancy_expiry(page)
@@ -189,6 +193,12 @@ def organise_pages(generator) -> None:
         vacancy_index=vacancy_index(groups, city, siteurl),
         vacancies=vacancies_by_language(generator.pages + generator.translations, city),
     )
+
+
+def is_check_page(page: Page) -> bool:
+    """The check page of the personal cards' codes (`Template: check`): left out when the city switched the
+    web check off (`[card_check] web = false`)."""
+    return getattr(page, "template", "") == CHECK_TEMPLATE
 
 
 def _undated_vacancy(page: Page) -> bool:

@@ -42,9 +42,12 @@ def page_record(page: Page) -> dict[str, Any]:
 def site_data(pages: list[Page], context: dict[str, Any], settings: dict[str, Any]) -> dict[str, Any]:
     """Everything the handler renders with: form pages by key and language, menus, links, vacancies."""
     form_pages: dict[str, dict[str, Any]] = {}
+    check_pages: dict[str, Any] = {}  # the card check's page in each language (helpt.card_check)
     for page in pages:
         if page.form:
             form_pages.setdefault(page.key, {})[page.lang] = page_record(page)
+        if getattr(page, "template", "") == "check":
+            check_pages[page.lang] = page_record(page)
     return {
         "siteurl": settings["SITEURL"],
         "theme_static_dir": settings["THEME_STATIC_DIR"],
@@ -53,6 +56,7 @@ def site_data(pages: list[Page], context: dict[str, Any], settings: dict[str, An
         "menus": {lang: [vars(item) for item in items] for lang, items in context["menus"].items()},
         "vacancy_index": context["vacancy_index"],
         "form_pages": form_pages,
+        "check_pages": check_pages,
     }
 
 

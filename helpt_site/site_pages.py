@@ -14,6 +14,7 @@ from typing import Any
 
 from helpt.i18n import language_name
 from helpt.settings import CitySettings
+from helpt.verification import CHECK_KEY, check_slug
 
 HOME_KEY = "home"
 NOT_FOUND_KEY = "not-found"
@@ -59,7 +60,12 @@ def fixed_place(key: str, lang: str, default_lang: str) -> tuple[str, str] | Non
     (('', 'index.html'), ('en/', 'en/index.html'))
     >>> fixed_place("not-found", "en", "nl"), fixed_place("contact", "en", "nl")
     (('en/404.html', 'en/404.html'), None)
+    >>> fixed_place("check", "nl", "nl"), fixed_place("check", "en", "nl")
+    (('controle/', 'controle/index.html'), ('en/check/', 'en/check/index.html'))
     """
+    if key == CHECK_KEY:
+        url = ("" if lang == default_lang else f"{lang}/") + check_slug(lang) + "/"
+        return url, url + "index.html"
     if key not in FIXED_PLACES:
         return None
     url = ("" if lang == default_lang else f"{lang}/") + FIXED_PLACES[key]

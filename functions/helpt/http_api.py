@@ -30,6 +30,7 @@ class Request:
     query: dict[str, list[str]]
     headers: dict[str, str]
     body: bytes
+    client: str = ""  # the address the request came from (API Gateway's sourceIp)
 
     @property
     def media_type(self) -> str:
@@ -60,6 +61,7 @@ def request_from_event(event: dict[str, Any]) -> Request:
         query=parse_qs(event.get("rawQueryString") or "", keep_blank_values=True),
         headers={str(name).lower(): str(value) for name, value in (event.get("headers") or {}).items()},
         body=body,
+        client=str(http.get("sourceIp", "")),
     )
 
 

@@ -2,6 +2,7 @@
 
 POST /api/<form>                      -> 303 to the confirmation, or the form page again (422) with problems
 GET  /api/<form>/confirmation?ref=..  -> the confirmation page (it reads nothing back from the store)
+GET  /<check page>/?code=..           -> a personal card's check (helpt.card_check)
 
 Logs say what happened (form, language, outcome, reference, which questions had problems), never what
 anybody typed.
@@ -20,6 +21,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from helpt.card_check import CardCheckPage
 from helpt.forms import FORMS_BY_SLUG, HONEYPOT, LANG_FIELD, N_, VACANCY_FIELD, VACANCY_RESPONSE, Form
 from helpt.http_api import BadRequest, Request, json_response, parse_form, request_from_event, response
 from helpt.pages import PageRenderer
@@ -80,6 +82,8 @@ class Intake:
         self.city, self.renderer, self.store, self.clock = city, renderer, store, clock
         # Who hears about a new submission (helpt.notify.triggers); no notifier: nobody, nothing is sent.
         self.notifier, self.links, self.vacancies = notifier, links, vacancies
+        key = links.derived_key("card-check") if links else secrets.token_bytes(32)
+        self.card_check = CardCheckPage(city, renderer, store, key)
 
     def handle(self, event: dict[str, Any]) -> dict:
         started = time.perf_counter()
@@ -95,6 +99,9 @@ class Intake:
         return answer
 
     def _route(self, request: Request, lang: str) -> dict:
+        check_lang = self.card_check.handles(request.path)
+        if check_lang is not None:
+            return self.card_check.answer(request, check_lang, self.clock())
         match = _ROUTE.match(request.path)
         form = FORMS_BY_SLUG.get(match["slug"]) if match else None
         if form is None:

@@ -120,6 +120,12 @@ class PageRenderer:
         texts = [self.gettext(lang, paragraph) for paragraph in paragraphs]
         return self._render("message.html", page, paragraphs=texts, kept_text=kept_text)
 
+    def check_page(self, lang: str, *, outcome: str, typed: str, **found: Any) -> str:
+        """The check page in `lang` as the build wrote it, with the answer to a code: outcome "" (no code yet),
+        "empty", "known" (with first_name, neighbourhood, valid_until), "unknown", "limited" or "unavailable"."""
+        page = dict(self.site["check_pages"][lang])
+        return self._render(f"{page['template']}.html", page, check={"outcome": outcome, "typed": typed, **found})
+
     def _page(self, key: str, lang: str, title: str, alternates: list[dict[str, str]]) -> dict[str, Any]:
         named = [dict(item, name=language_name(item["hreflang"])) for item in alternates]
         if named:

@@ -111,6 +111,9 @@ class CitySettings:
     neighbourhoods: tuple[Neighbourhood, ...]
     staff: StaffSettings = StaffSettings()
     notifications: NotificationSettings = NotificationSettings()
+    # `[card_check] web`: whether the site's check page answers for the personal cards' codes. Off, the cards
+    # and the page say to call the city with the code, and the call centre's check goes on.
+    web_card_check: bool = True
 
     @property
     def sender_email(self) -> str:
@@ -253,6 +256,7 @@ class _Reader:
             neighbourhoods=self.neighbourhoods(),
             staff=self.staff(),
             notifications=self.notifications(),
+            web_card_check=self.card_check_web(),
         )
         if self.problems:
             raise SettingsError(self.path, self.problems)
@@ -307,6 +311,20 @@ class _Reader:
         if values.get("smtp") and not _HOST_PORT.match(str(values["smtp"])):
             self.problems.append(f"notifications.smtp: {values['smtp']!r} is not host:port, like 127.0.0.1:1025")
         return NotificationSettings(**values)  # type: ignore[arg-type]
+
+    def card_check_web(self) -> bool:
+        """The optional `[card_check]` table's one key, `web` (true unless set to false)."""
+        table = self.raw.get("card_check", {})
+        if not isinstance(table, dict):
+            self.problems.append(f"card_check: should be {_KIND_NAMES[dict]}, not {table!r}")
+            return True
+        for key in sorted(set(table) - {"web"}):
+            self.problems.append(f"card_check.{key}: not a setting; the setting is web")
+        value = table.get("web", True)
+        if not isinstance(value, bool):
+            self.problems.append(f"card_check.web: should be true or false, not {value!r}")
+            return True
+        return value
 
     def neighbourhoods(self) -> tuple[Neighbourhood, ...]:
         hoods = []

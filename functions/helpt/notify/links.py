@@ -34,8 +34,9 @@ ANSWER_DAYS = 3  # how long a volunteer can answer a proposal by its links; the 
 ANSWERS = ("yes", "no")
 ANSWER_PATH = "/staff/answer"
 UNSUBSCRIBE_PATH = "/staff/unsubscribe"
+CARD_PATH = "/staff/card"  # a volunteer's own personal card, once the city has verified them
 MAX_TOKEN_CHARACTERS = 2000  # far above any real token: a longer one is refused unread
-_ANSWER, _UNSUBSCRIBE = "answer", "unsubscribe"
+_ANSWER, _UNSUBSCRIBE, _CARD = "answer", "unsubscribe", "card"
 
 
 class BadLink(ValueError):
@@ -109,6 +110,25 @@ class Links:
         if not isinstance(address, str) or not address:
             raise BadLink("tampered")
         return address
+
+    # A volunteer's personal card ---------------------------------------------------------------------------
+
+    def card_url(self, volunteer: str, lang: str = "") -> str:
+        """The link in the welcome message: the volunteer's personal card, once verified. It holds as long as
+        the record (the card page reads the record and its verification, which expire with it)."""
+        return self.url(CARD_PATH, self._sign(_CARD, {"v": volunteer}), lang)
+
+    def read_card(self, token: str) -> str:
+        """The volunteer reference a card link is for; BadLink("tampered") for one we did not sign."""
+        volunteer = self._verify(_CARD, token).get("v")
+        if not isinstance(volunteer, str) or not volunteer:
+            raise BadLink("tampered")
+        return volunteer
+
+    def derived_key(self, purpose: str) -> bytes:
+        """A key of its own for another use of the secret (the card check's client counts), so that no value
+        made for one purpose can stand in for another."""
+        return self._mac("key:" + purpose, b"")
 
     # The signature ---------------------------------------------------------------------------------------
 

@@ -106,6 +106,7 @@ def after_submission(
         address = _text(answers.get("email"))
         if address:
             values = {"name": first_name(_text(answers.get("name"))), "safety_link": safety_link or city.site_url,
+                      "card_link": links.card_url(reference, lang),
                       "unsubscribe": links.unsubscribe_url(address, lang)}  # fmt: skip
             messages.append(Message("volunteer_welcome", "email", address, lang, reference, values))
     elif submission.form == VACANCY_RESPONSE.name:

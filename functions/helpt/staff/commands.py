@@ -111,6 +111,8 @@ _EVENT_WORDS = {
     "undo": N_("proposal or match with %(other)s undone"),
     "pause": N_("paused"),
     "resume": N_("suggested again"),
+    "verify": N_("verified: identity checked, personal card with a new check code"),
+    "unverify": N_("verification withdrawn"),
 }
 
 

@@ -38,6 +38,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from helpt.stores import FINISHED_STATUSES, Event, LogEntry, ReferenceTaken, StoreError, current_matches
 from helpt.stores.dynamodb_backoffice import DynamoDBBackOffice
 from helpt.stores.dynamodb_notify import DynamoDBNotify
+from helpt.stores.dynamodb_verify import DynamoDBVerify
 from helpt.stores.sqlite import created_at_text
 from helpt.submissions import Answer, Submission
 
@@ -73,7 +74,7 @@ _NAMES = {
 Item = dict[str, Any]
 
 
-class DynamoDBStore(DynamoDBBackOffice, DynamoDBNotify):
+class DynamoDBStore(DynamoDBBackOffice, DynamoDBNotify, DynamoDBVerify):
     """Submissions in one DynamoDB table; see the module docstring for the key design."""
 
     # Items per Scan or Query page; None leaves it to DynamoDB (1 MB pages). Tests set it small to make
@@ -432,6 +433,7 @@ class DynamoDBStore(DynamoDBBackOffice, DynamoDBNotify):
             if fingerprint:
                 # The fingerprint is a hash of the answers: it goes too, unless it already points elsewhere.
                 self._conditional_delete(FINGERPRINT_PREFIX + fingerprint, reference)
+        self._erase_verification(reference)
         return deleted
 
     def _conditional_delete(self, pk: str, reference: str) -> None:

@@ -35,6 +35,7 @@ from typing import Any
 from helpt.stores import FINISHED_STATUSES, Event, LogEntry, ReferenceTaken, StoreError, current_matches
 from helpt.stores.sqlite_backoffice import BACKOFFICE_SCHEMA, SQLiteBackOffice
 from helpt.stores.sqlite_notify import NOTIFY_SCHEMA, SQLiteNotify
+from helpt.stores.sqlite_verify import VERIFY_SCHEMA, SQLiteVerify
 from helpt.submissions import Answer, Submission
 
 PROJECT_DIR = Path(__file__).resolve().parents[3]
@@ -116,7 +117,7 @@ def default_path() -> Path:
     return Path(configured) if configured else DEFAULT_PATH
 
 
-class SQLiteStore(SQLiteBackOffice, SQLiteNotify):
+class SQLiteStore(SQLiteBackOffice, SQLiteNotify, SQLiteVerify):
     """Submissions in one SQLite file; see the module docstring for why it is shaped this way.
 
     Each operation opens its own connection and closes it before returning, instead of keeping one
@@ -146,7 +147,7 @@ class SQLiteStore(SQLiteBackOffice, SQLiteNotify):
                 mode = connection.execute("PRAGMA journal_mode=WAL").fetchone()[0]
                 if mode != "wal":
                     raise StoreError(f"SQLite store: WAL journal mode unavailable (got {mode!r})")
-                connection.executescript(_SCHEMA + BACKOFFICE_SCHEMA + NOTIFY_SCHEMA)
+                connection.executescript(_SCHEMA + BACKOFFICE_SCHEMA + NOTIFY_SCHEMA + VERIFY_SCHEMA)
         except (sqlite3.Error, OSError) as error:
             raise StoreError(f"SQLite store: cannot open the database ({type(error).__name__}: {error})") from error
 
@@ -255,6 +256,7 @@ class SQLiteStore(SQLiteBackOffice, SQLiteNotify):
             connection.execute("DELETE FROM fingerprints WHERE expires_at <= ?", (moment,))
             connection.execute("DELETE FROM sessions WHERE expires_at <= ?", (moment,))
             connection.execute("DELETE FROM audit_log WHERE expires_at <= ?", (moment,))
+            connection.execute("DELETE FROM verifications WHERE expires_at <= ?", (moment,))
             connection.execute("COMMIT")
             _checkpoint(connection)
         return deleted
@@ -367,6 +369,7 @@ class SQLiteStore(SQLiteBackOffice, SQLiteNotify):
             deleted += connection.execute("DELETE FROM quarantine WHERE reference = ?", (reference,)).rowcount
             connection.execute("DELETE FROM events WHERE reference = ?", (reference,))
             connection.execute("DELETE FROM fingerprints WHERE reference = ?", (reference,))
+            connection.execute("DELETE FROM verifications WHERE reference = ?", (reference,))
             connection.execute("COMMIT")
             _checkpoint(connection)
         return deleted

@@ -68,6 +68,7 @@ VIEW_MODULES = (
     "privacy_views",
     "figures_views",
     "answer_views",
+    "verify_views",
 )
 SIGNIN_PATH = "/staff/signin"
 HOME_PATH = "/staff/"

@@ -26,6 +26,7 @@ CALL_CENTRE = frozenset(
         "note",  # call notes and call-backs
         "status",  # change a record's status (with a reason)
         "claim",  # take a request on, release it, hand it over
+        "card_check",  # a resident on the phone reads a personal card's code: is it a volunteer the city knows?
     }
 )
 COORDINATOR = CALL_CENTRE | {
@@ -41,6 +42,8 @@ COORDINATOR = CALL_CENTRE | {
     "export",  # export submissions to CSV or XLSX (recorded in the export log)
     "figures",  # figures and charts: counts, per day, per neighbourhood, time to contact and to match
     "responses",  # vacancy responses: every organisation's; mark one handled
+    "verify",  # record how a volunteer's identity was checked, or withdraw it
+    "card",  # a verified volunteer's personal card (first name, kinds of help, check code)
 }
 PRIVACY_OFFICER = frozenset(
     {

@@ -40,6 +40,10 @@ DONE = {
     "noted": N_("The note is kept in the history."),
     "paused": N_("Paused: this volunteer is not suggested until you resume them."),
     "resumed": N_("This volunteer is suggested again."),
+    "verified": N_(
+        "Verified: print their personal card below. A card printed before has a code that no longer checks."
+    ),
+    "unverified": N_("Verification withdrawn: the code on their card no longer checks."),
 }
 TYPED_REASON = ("Use at most %(max)d characters (you used %(count)d).",
                 "Remove the invisible control characters from the text (they cannot be stored).")  # fmt: skip
@@ -82,7 +86,14 @@ def show_volunteer(
         facts=facts, answers=record_lines(record, texts, city), matches=_matches(visit, state), may=visit.may,
         notes=[(when(visit, e.at), e.by, e.reason) for e in history if e.kind == "note"], typed=dict(kept or {}),
         history=history_lines(visit, record, history), done=done_message(visit, DONE),
+        **verification_section(visit, record),
     )  # fmt: skip
+
+
+def verification_section(visit: Visit, record: Any) -> dict[str, Any]:
+    from helpt.staff.web import verify_views  # it imports this module for show_volunteer
+
+    return verify_views.verification_section(visit, record)
 
 
 def _matches(visit: Visit, state: casework.CaseState) -> list[dict[str, Any]]:
