@@ -149,18 +149,19 @@ def test_cfn_lint_finds_nothing_in_the_translated_template(translated: dict[str,
 # What the template must say ------------------------------------------------------------------------------------
 
 
-def test_the_api_has_only_the_form_post_and_its_confirmation(translated: dict[str, Any]) -> None:
+def test_the_api_has_only_the_form_post_its_confirmation_and_the_card_check(translated: dict[str, Any]) -> None:
     api = one(translated, "AWS::ApiGatewayV2::Api")
-    # The back office's /staff routes go to its own function (tests/test_deploy_backoffice.py).
+    # The back office's /staff routes go to its own function (tests/test_deploy_backoffice.py); the card check
+    # page's GET routes are checked in tests/test_card_check_template.py.
     routes = {path: sorted(methods) for path, methods in api["Body"]["paths"].items() if not path.startswith("/staff")}
-    assert routes == {"/api/{form}": ["post"], "/api/{form}/confirmation": ["get"]}
-    assert not resources(translated, "AWS::ApiGatewayV2::Route"), "no route beside the two in the API's body"
+    assert routes == {"/api/{form}": ["post"], "/api/{form}/confirmation": ["get"], "/controle": ["get"],
+                      "/check": ["get"], "/{lang}/controle": ["get"], "/{lang}/check": ["get"]}  # fmt: skip
+    assert not resources(translated, "AWS::ApiGatewayV2::Route"), "no route beside those in the API's body"
     assert "CorsConfiguration" not in api, "same origin through CloudFront: no CORS"
     permissions = resources(translated, "AWS::Lambda::Permission").values()
     intake = [p for p in permissions if p["Properties"]["FunctionName"] == {"Ref": "IntakeFunction"}]
     assert sorted(text_of(p["Properties"]["SourceArn"]).rsplit("}/", 1)[1] for p in intake) == [
-        "GET/api/*/confirmation",
-        "POST/api/*",
+        "GET/*/check", "GET/*/controle", "GET/api/*/confirmation", "GET/check", "GET/controle", "POST/api/*",
     ]
 
 
@@ -170,6 +171,8 @@ def test_the_function_may_only_write_its_log_and_put_submissions(translated: dic
     role = translated["Resources"][role_name]["Properties"]
     assert "ManagedPolicyArns" not in role, "no managed policies: SAM's basic execution role logs to any group"
     granted = [s for policy in role["Policies"] for s in statements(policy["PolicyDocument"])]
+    # The card check's two statements are read in tests/test_card_check_template.py.
+    granted = [s for s in granted if s.get("Sid") not in ("CheckCardCodes", "CountCardChecks")]
     actions = sorted(action for s in granted for action in listed(s["Action"]))
     assert actions == sorted(
         ["logs:CreateLogStream", "logs:PutLogEvents", "dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:DeleteItem",

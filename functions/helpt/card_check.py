@@ -46,7 +46,7 @@ def check_lang(path: str, paths: dict[str, str]) -> str | None:
     """The language of the check page at `path` (with or without index.html), or None."""
     if path.endswith("/index.html"):
         path = path.removesuffix("index.html")
-    return paths.get(path)
+    return paths.get(path if path.endswith("/") else path + "/")
 
 
 class CardCheckPage:
