@@ -24,6 +24,7 @@ from helpt.staff.context import StaffContext, city_file, store_choice
 from helpt.staff.matching import STATUS_VALUES
 from helpt.staff.problems import StaffProblem
 from helpt.staff.texts import Texts, available_languages, load_texts
+from helpt.staff.verify_commands import add_arguments as add_verify_arguments
 from helpt.stores import StoreError
 
 LANG_VARIABLE = "HELPT_STAFF_LANG"
@@ -122,14 +123,14 @@ def build_parser(texts: Texts, languages: tuple[str, ...], site_name: str) -> _P
         )  # fmt: skip
         _localise(sub, texts).set_defaults(run=getattr(commands, name, None) or getattr(account_commands, name))
         built[name] = sub
-    _arguments(built, texts)
+    _arguments(built, texts, languages)
     leaves = account_commands.add_arguments(built.pop("accounts"), texts, _formatter(texts), _localise)
     for sub in [*built.values(), *leaves]:
         _add_common(sub, texts, languages)
     return parser
 
 
-def _arguments(built: dict[str, _Parser], texts: Texts) -> None:
+def _arguments(built: dict[str, _Parser], texts: Texts, languages: tuple[str, ...]) -> None:
     _ = texts.gettext
     date = _date(texts)
     reference = _("REFERENCE")
@@ -137,6 +138,7 @@ def _arguments(built: dict[str, _Parser], texts: Texts) -> None:
         "--suggestions", type=int, default=3, metavar="N", help=_("volunteers to suggest per request (default: 3)")
     )
     add_casework_arguments(built, texts)
+    add_verify_arguments(built, texts, languages, date)
     built["match"].add_argument("request", metavar="H-REFERENCE", help=_("the help request"))
     built["match"].add_argument("volunteer", metavar="V-REFERENCE", help=_("the volunteer"))
     built["status"].add_argument("reference", metavar=reference, help=_("the request or volunteer"))

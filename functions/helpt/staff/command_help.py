@@ -75,6 +75,31 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         N_("Ends a pause: the volunteer is suggested again."),
         "helpt resume V-KLMN-PQRS",
     ),
+    "verify": (
+        N_("record that a volunteer's identity was checked"),
+        N_("Say how (in_person: identity card seen in person; video_call: seen in a video call; partner: checked "
+           "by a partner organisation), by whom and on which day. The volunteer gets a new check code for their "
+           "personal card; a card printed before no longer checks. It holds until withdrawn or the record expires."),
+        'helpt verify V-KLMN-PQRS --method in_person --checked-by "An Peeters" --checked-on 2020-03-20',
+    ),
+    "unverify": (
+        N_("withdraw a volunteer's verification"),
+        N_("The code on their personal card no longer checks: a resident who checks it hears that the city does "
+           "not know it. A reason is needed; the history keeps it."),
+        'helpt unverify V-KLMN-PQRS --reason "stopped volunteering"',
+    ),
+    "check": (
+        N_("check the code on a personal card"),
+        N_("What a resident on the phone reads from the back of a card: whether it belongs to a volunteer the city "
+           "knows, with their first name, neighbourhood and until when. A withdrawn or expired code is unknown."),
+        'helpt check "KFM7X RT9AC"',
+    ),
+    "card": (
+        N_("print a verified volunteer's personal card"),
+        N_("A PDF with their first name, the kinds of help they offered and their check code: four cards on an "
+           "A4 sheet to print at home, or one A6 card with bleed for a print shop."),
+        "helpt card V-KLMN-PQRS --output card.pdf --design sheet-a4",
+    ),
     "status": (
         N_("change the status of a request or a volunteer"),
         N_("The statuses are: new, contacted, matched, done, closed. Closing needs a reason. The change, when, "

@@ -21,12 +21,15 @@ from helpt.staff.files import private_file
 from helpt.staff.privacy_commands import KEEP_SAFE, access, erase, purge
 from helpt.staff.problems import StaffProblem
 from helpt.staff.texts import N_
+from helpt.staff.verify_commands import card, unverify
+from helpt.staff.verify_commands import check_code as check
+from helpt.staff.verify_commands import verify_volunteer as verify
 from helpt.stores import Event
 
 # Every command, for the command line to find by name; those that hold more than a few lines live apart.
-__all__ = ["access", "claim", "confirm", "correct", "erase", "export", "exports", "figures", "handout", "intake",
-           "match", "note", "pause", "propose", "purge", "release", "resume", "show", "slip", "status", "undo",
-           "worklist"]  # fmt: skip
+__all__ = ["access", "card", "check", "claim", "confirm", "correct", "erase", "export", "exports", "figures", "handout",
+           "intake", "match", "note", "pause", "propose", "purge", "release", "resume", "show", "slip", "status",
+           "undo", "unverify", "verify", "worklist"]  # fmt: skip
 
 ACTIONS = {
     "export": N_("export"),
