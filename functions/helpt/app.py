@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from helpt.card_check import CLIENT_HEADER_VARIABLE
 from helpt.i18n import load_catalogs
 from helpt.intake import Intake
 from helpt.pages import PageRenderer
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 
 def build_intake(
     *, city_file: Path, templates_dir: Path, translations_dir: Path, site_data_file: Path, store: SubmissionStore,
-    notifier: Notifier | None = None, links: Links | None = None,
+    notifier: Notifier | None = None, links: Links | None = None, client_header: str = "",
 ) -> Intake:  # fmt: skip
     """The form handler; with a `notifier` (and the `links` to sign), a new submission queues its messages."""
     from helpt.staff.vacancies import vacancies_from_site_data
@@ -35,7 +36,7 @@ def build_intake(
     site = json.loads(site_data_file.read_text(encoding="utf-8"))
     return Intake(
         city, PageRenderer(templates_dir, city, catalogs, site), store, notifier=notifier, links=links,
-        vacancies=vacancies_from_site_data(site),
+        vacancies=vacancies_from_site_data(site), client_header=client_header,
     )  # fmt: skip
 
 
@@ -67,6 +68,7 @@ def intake_from_environment(environ: Mapping[str, str] = os.environ) -> Intake:
         store=store,
         notifier=notifier_from_environment(environ, store),
         links=Links(secret_from_environment(environ), load_city(city_file).site_url),
+        client_header=environ.get(CLIENT_HEADER_VARIABLE, ""),
     )
 
 

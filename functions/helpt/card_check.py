@@ -33,7 +33,10 @@ if TYPE_CHECKING:
 logger = logging.getLogger("helpt.card_check")
 
 CODE_FIELD = "code"
-CLIENT_HEADER = "cloudfront-viewer-address"  # set by CloudFront (ip:port), which overwrites any sent by a client
+# Set by CloudFront (ip:port), which overwrites any a client sends. Trusted only where the function is reached
+# through CloudFront alone (HELPT_CLIENT_HEADER in template.yaml); elsewhere a client could send its own.
+CLIENT_HEADER = "cloudfront-viewer-address"
+CLIENT_HEADER_VARIABLE = "HELPT_CLIENT_HEADER"
 EVERYONE = "check:everyone"
 
 
@@ -52,8 +55,11 @@ def check_lang(path: str, paths: dict[str, str]) -> str | None:
 class CardCheckPage:
     """Answers the check pages; one per form handler."""
 
-    def __init__(self, city: CitySettings, renderer: PageRenderer, store: Any, secret: bytes) -> None:
+    def __init__(
+        self, city: CitySettings, renderer: PageRenderer, store: Any, secret: bytes, *, client_header: str = ""
+    ) -> None:
         self.city, self.renderer, self.store, self.secret = city, renderer, store, secret
+        self.client_header = client_header.lower()  # "": the connection's own address
         self.paths = check_paths(renderer.site) if city.web_card_check else {}
 
     def handles(self, path: str) -> str | None:
@@ -91,7 +97,8 @@ class CardCheckPage:
         """Count this check for the client and for everyone; False when either limit is reached."""
         window = int(now.timestamp()) // RATE_WINDOW_SECONDS * RATE_WINDOW_SECONDS
         ends = window + RATE_WINDOW_SECONDS
-        client = hmac.new(self.secret, _client_address(request).encode(), hashlib.sha256).hexdigest()
+        address = client_address(request, self.client_header)
+        client = hmac.new(self.secret, address.encode(), hashlib.sha256).hexdigest()
         if not self.store.take_rate(f"check:{client}", window=window, limit=CHECKS_PER_CLIENT, expires_at=ends):
             return False
         return self.store.take_rate(EVERYONE, window=window, limit=CHECKS_PER_HOUR, expires_at=ends)
@@ -100,17 +107,18 @@ class CardCheckPage:
         logger.info(json.dumps({"check": outcome, **details}))
 
 
-def _client_address(request: Request) -> str:
-    """The visitor's address: CloudFront's Viewer-Address (ip:port) behind CloudFront, else the connection's
+def client_address(request: Request, header: str = "") -> str:
+    """The visitor's address: the `header` CloudFront sets (ip:port) where it is trusted, else the connection's
     own (the local preview). An IPv6 address counts by its /64, which a household's router hands out whole:
     one home cannot get round the limit by changing its address.
 
-    >>> _client_address(Request("GET", "/", {}, {CLIENT_HEADER: "2001:db8:1:2:a:b:c:d:443"}, b""))
-    '2001:db8:1:2::/64'
-    >>> _client_address(Request("GET", "/", {}, {CLIENT_HEADER: "198.51.100.10:46532"}, b"", "10.0.0.1"))
+    >>> viewer = Request("GET", "/", {}, {CLIENT_HEADER: "2001:db8:1:2:a:b:c:d:443"}, b"", "10.0.0.1")
+    >>> client_address(viewer, CLIENT_HEADER), client_address(viewer)
+    ('2001:db8:1:2::/64', '10.0.0.1')
+    >>> client_address(Request("GET", "/", {}, {CLIENT_HEADER: "198.51.100.10:46532"}, b""), CLIENT_HEADER)
     '198.51.100.10'
     """
-    viewer = request.headers.get(CLIENT_HEADER, "")
+    viewer = request.headers.get(header, "") if header else ""
     text = viewer.rsplit(":", 1)[0].strip("[]") if viewer else request.client
     try:
         address = ipaddress.ip_address(text)

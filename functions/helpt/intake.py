@@ -78,12 +78,13 @@ class Intake:
         notifier: Notifier | None = None,
         links: Links | None = None,
         vacancies: Vacancies | None = None,
+        client_header: str = "",
     ) -> None:
         self.city, self.renderer, self.store, self.clock = city, renderer, store, clock
         # Who hears about a new submission (helpt.notify.triggers); no notifier: nobody, nothing is sent.
         self.notifier, self.links, self.vacancies = notifier, links, vacancies
         key = links.derived_key("card-check") if links else secrets.token_bytes(32)
-        self.card_check = CardCheckPage(city, renderer, store, key)
+        self.card_check = CardCheckPage(city, renderer, store, key, client_header=client_header)
 
     def handle(self, event: dict[str, Any]) -> dict:
         started = time.perf_counter()
