@@ -40,6 +40,7 @@ OPEN_ROUTES = {  # the only routes anyone may open: signing in, and the signed l
     ("GET", "/staff/signin"), ("POST", "/staff/signin"), ("GET", "/staff/signin/link"),
     ("POST", "/staff/signin/link"), ("GET", "/staff/auth/start"), ("GET", "/staff/auth/callback"),
     ("GET", "/staff/answer"), ("POST", "/staff/answer"), ("GET", "/staff/unsubscribe"), ("POST", "/staff/unsubscribe"),
+    ("GET", "/staff/card"),
 }  # fmt: skip
 SIGNIN_FAILED = "We konden je niet aanmelden met deze naam en dit wachtwoord."
 

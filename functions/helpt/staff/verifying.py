@@ -28,6 +28,14 @@ METHOD_NAMES = {
     "partner": N_("checked by a partner organisation"),
 }
 assert set(METHOD_NAMES) == set(METHODS)
+# What was typed wrong (the page comes back with 422, the problem beside its field), as against a state of the
+# record that refuses the step (409).
+INPUT_PROBLEMS = (
+    "Choose how the identity was checked.", "Say who checked the identity: your name, or the organisation.",
+    "Give the day the identity was checked, for example %(date)s.", "The day of the check cannot be in the future.",
+    "Give the name for the card: the volunteer's first name.",
+    "Say why you withdraw it, for example: stopped volunteering.",
+)
 CODE_DRAWS = 5  # a second draw is needed about once in 167 million at 100,000 cards
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
 

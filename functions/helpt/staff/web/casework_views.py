@@ -28,6 +28,7 @@ from helpt.staff.matching import NOT_FOUND
 from helpt.staff.problems import StaffProblem
 from helpt.staff.suggestions import VolunteerPool
 from helpt.staff.texts import N_
+from helpt.staff.verifying import INPUT_PROBLEMS
 from helpt.staff.web.dashboard_views import add_section
 from helpt.staff.web.routing import Visit, routes
 from helpt.staff.worklist import OPEN_STATUSES, Filters, WorkItem, working_list
@@ -58,6 +59,7 @@ TYPED = frozenset({
     "Remove the invisible control characters from the text (they cannot be stored).",
     "Write what the call said in the note.", "A call-back must be later than now.", "Say to whom you hand it over.",
     "Choose a status from: %(statuses)s.", *(message for message in WEB_WORDS if "--reason" in message),
+    *INPUT_PROBLEMS,
 })  # fmt: skip
 NO_PAGE = 404  # a reference that is not (or no longer) there: the back office's "does not exist" page
 
