@@ -128,7 +128,9 @@ def test_withdrawing_needs_a_reason_and_the_code_no_longer_checks(office: BackOf
     browser, code = verified(office, ann)
     refused = send(browser, f"{PAGE}/unverify", **{"unverify-reason": "  "})
     assert refused.status == 422 and summary(refused)[0][0] == "#unverify-reason"
-    page = done(browser, send(browser, f"{PAGE}/unverify", **{"unverify-reason": "stopped volunteering"}), PAGE, "unverified")
+    page = done(
+        browser, send(browser, f"{PAGE}/unverify", **{"unverify-reason": "stopped volunteering"}), PAGE, "unverified"
+    )
     assert "withdrawn" in page.text() and "stopped volunteering" in page.text()
     assert browser.get(f"{PAGE}/card/card-a6").status == 409, "no card for a withdrawn verification"
     caller = signed_in(office, make_account(store, "bo.call", "call_centre"), "en")
@@ -172,10 +174,10 @@ def test_the_volunteers_own_link_gives_the_card_once_verified(office: BackOffice
     assert link.startswith(f"{CITY.site_url}/staff/card?token=")
     query = link.split("?", 1)[1]
     stranger = Browser(office)
-    assert "not ready yet" in stranger.get("/staff/card", query).text()
+    assert "nog niet klaar" in stranger.get("/staff/card", query).text()
     verified(office, ann)
     page = stranger.get("/staff/card", query)
-    assert page.status == 200 and "Your personal neighbour card" in page.text()
+    assert page.status == 200 and "Je persoonlijke buurtkaartje" in page.text()
     hrefs = [a["href"] for a in page.soup.select("a[download]")]
     assert len(hrefs) == 2
     path, card_query = hrefs[0].split("?", 1)
@@ -187,8 +189,9 @@ def test_the_volunteers_own_link_gives_the_card_once_verified(office: BackOffice
     assert stranger.get("/staff/card", other.split("?", 1)[1]).status == 400, "signed with another secret"
 
 
-def test_the_verification_pages_pass_the_html_checker_and_axe(office: BackOffice, ann: Account, store: SQLiteStore,
-                                                              tmp_path: Path, browser, leuven_site: BuiltSite) -> None:  # fmt: skip
+def test_the_verification_pages_pass_the_html_checker_and_axe(
+    office: BackOffice, ann: Account, store: SQLiteStore, tmp_path: Path, browser, leuven_site: BuiltSite
+) -> None:
     coordinator = signed_in(office, ann, "nl")
     caller = signed_in(office, make_account(store, "bo.call", "call_centre"), "nl")
     answers = {"unverified": coordinator.get(PAGE), "problem": send(coordinator, f"{PAGE}/verify", **{**VERIFY,

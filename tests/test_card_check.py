@@ -62,7 +62,9 @@ def served(leuven_site: BuiltSite, tmp_path: Path) -> Iterator[Served]:
     replaced = verifying.verify(store, CITY, "V-CCCC-CCCC", now=now, **options)
     verifying.verify(store, CITY, "V-CCCC-CCCC", now=now, **options)
     # An expired verification as the store holds it until it is purged: its record's time is past.
-    expired = dataclasses.replace(known, reference="V-DDDD-DDDD", code="XXXXXAAAAA", expires_at=int(now.timestamp()) - 1)
+    expired = dataclasses.replace(
+        known, reference="V-DDDD-DDDD", code="XXXXXAAAAA", expires_at=int(now.timestamp()) - 1
+    )
     store.put_verification(expired)
     with serve_directory(leuven_site.root, api) as url:
         yield Served(url, api, {"known": known.code, "withdrawn": withdrawn.code, "replaced": replaced.code,
@@ -188,7 +190,7 @@ def test_a_city_can_switch_the_web_check_off(tmp_path: Path) -> None:
     assert site_data["check_pages"] == {}
     api = LocalApi(PROJECT_DIR, site.root, city_file, tmp_path / "data")
     with serve_directory(site.root, api) as url:
-        status, body, _ = get(url, "/controle/?code=KFM7XRT9AC")
+        status, _body, _headers = get(url, "/controle/?code=KFM7XRT9AC")
     assert status == 404
 
 

@@ -161,7 +161,12 @@ def test_the_api_has_only_the_form_post_its_confirmation_and_the_card_check(tran
     permissions = resources(translated, "AWS::Lambda::Permission").values()
     intake = [p for p in permissions if p["Properties"]["FunctionName"] == {"Ref": "IntakeFunction"}]
     assert sorted(text_of(p["Properties"]["SourceArn"]).rsplit("}/", 1)[1] for p in intake) == [
-        "GET/*/check", "GET/*/controle", "GET/api/*/confirmation", "GET/check", "GET/controle", "POST/api/*",
+        "GET/*/check",
+        "GET/*/controle",
+        "GET/api/*/confirmation",
+        "GET/check",
+        "GET/controle",
+        "POST/api/*",
     ]
 
 

@@ -142,7 +142,9 @@ def test_verifying_refuses_what_cannot_be_right(store: Any) -> None:
     assert store.verification("V-ABCD-EFGH", now=NOW) is None, "nothing was kept"
 
 
-def test_the_dynamodb_code_item_holds_only_what_a_check_may_tell(tmp_path: Path, request: pytest.FixtureRequest) -> None:
+def test_the_dynamodb_code_item_holds_only_what_a_check_may_tell(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     dynamodb: DynamoDBStore = dynamodb_store(request, "dynamodb-moto")
     dynamodb.add(volunteer())
     done = verify(dynamodb)

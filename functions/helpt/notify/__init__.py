@@ -35,7 +35,9 @@ KINDS: dict[str, tuple[str, ...]] = {
     # To the resident who gave an e-mail address: the reference, what happens next, the phone line.
     "resident_confirmation": ("unsubscribe",),
     # To a new volunteer: welcome, and the safety rules.
-    "volunteer_welcome": ("name", "safety_link", "card_link", "unsubscribe"),
+    # (and `card_link`, the volunteer's personal card once verified: optional, as a welcome queued by an earlier
+    # version has none)
+    "volunteer_welcome": ("name", "safety_link", "unsubscribe"),
     # To a proposed volunteer: the task in general terms, and two single-use links that record the answer.
     "volunteer_proposal": ("name", "help", "neighbourhood", "when", "yes_link", "no_link", "unsubscribe"),
     # To the volunteer once the coordinator confirmed the match: now the details to go and help.

@@ -103,4 +103,3 @@ def add_arguments(
     card_parser.add_argument("--design", choices=("card-a6", "sheet-a4"), default="sheet-a4",
                              help=_("card-a6 for a print shop, sheet-a4 to print at home (default)"))  # fmt: skip
     card_parser.add_argument("--card-language", choices=languages, help=_("the card's language (default: yours)"))
-

@@ -31,8 +31,10 @@ assert set(METHOD_NAMES) == set(METHODS)
 # What was typed wrong (the page comes back with 422, the problem beside its field), as against a state of the
 # record that refuses the step (409).
 INPUT_PROBLEMS = (
-    "Choose how the identity was checked.", "Say who checked the identity: your name, or the organisation.",
-    "Give the day the identity was checked, for example %(date)s.", "The day of the check cannot be in the future.",
+    "Choose how the identity was checked.",
+    "Say who checked the identity: your name, or the organisation.",
+    "Give the day the identity was checked, for example %(date)s.",
+    "The day of the check cannot be in the future.",
     "Give the name for the card: the volunteer's first name.",
     "Say why you withdraw it, for example: stopped volunteering.",
 )

@@ -131,8 +131,10 @@ def _no_card(visit: Visit, status: int, reference: str, *, printing: bool = True
     if printing:
         advice = _("Only a volunteer whose verification holds has a personal card. Verify them first.")
     else:
-        advice = _("Personal cards cannot be made here: this back office has no PDF printing. Make it with "
-                   "`helpt card %(reference)s` on a computer where Helpt is installed.") % {"reference": reference}
+        advice = _(
+            "Personal cards cannot be made here: this back office has no PDF printing. Make it with "
+            "`helpt card %(reference)s` on a computer where Helpt is installed."
+        ) % {"reference": reference}
     return visit.page("error.html", title=_("No personal card"), status=status, advice=advice)
 
 
