@@ -11,6 +11,7 @@ import datetime as dt
 import io
 import json
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -225,3 +226,16 @@ def test_the_verification_pages_pass_the_html_checker_and_axe(
         sweep.check(page, "known")
         context.close()
     assert sweep.clean(), (sweep.findings, sweep.overflowing)
+
+
+def test_without_pdf_printing_the_card_link_says_where_to_make_it(
+    office: BackOffice, ann: Account, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As on AWS Lambda, whose Python runtime cannot run WeasyPrint (no Pango)."""
+    browser, _code = verified(office, ann)
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # `import weasyprint` now raises ImportError
+    answer = browser.get(f"{PAGE}/card/card-a6", "lang=nl")
+    assert answer.status == 503 and "helpt card V-AAAA-AAAA" in answer.text()
+    assert "016/27.27.72" in answer.text()
+    own = Browser(office).get("/staff/card", LINKS.card_url("V-AAAA-AAAA", "en").split("?", 1)[1] + "&variant=card-a6")
+    assert own.status == 503 and "Call us" in own.text()

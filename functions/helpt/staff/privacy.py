@@ -167,6 +167,7 @@ def access_data(
                 for event in history
                 if event.kind not in INTERNAL_EVENTS and not (event.kind == "correction" and event.other in hidden)
             ],
+            **_verification(store, submission, now),
         }
 
     return {
@@ -183,7 +184,20 @@ def access_data(
 INTERNAL_EVENTS = ("claim", "confirm")
 # Whose words a reason is: a status reason, a note and a pause are about the person and are theirs to read;
 # the reason a proposed volunteer was undone may be about that volunteer, so it is left out.
-_REASON_KEPT = ("status", "note", "pause", "resume", "correction")
+_REASON_KEPT = ("status", "note", "pause", "resume", "correction", "unverify")
+
+
+def _verification(store: StaffStore, submission: Submission, now: dt.datetime) -> dict[str, Any]:
+    """A volunteer's verification, as they may read it: how and when, the card's name and code; no staff names."""
+    found = store.verification(submission.reference, now=now) if hasattr(store, "verification") else None
+    if found is None:
+        return {}
+    return {"verification": {
+        "method": found.method, "checked_on": found.checked_on.isoformat(), "name_on_card": found.first_name,
+        "code": found.code, "valid_until": dt.datetime.fromtimestamp(found.expires_at, dt.UTC).isoformat(),
+        "withdrawn_at": found.withdrawn_at.isoformat() if found.withdrawn_at else "",
+        "withdrawn_reason": found.withdrawn_reason,
+    }}  # fmt: skip
 
 
 def _event(event: Event) -> dict[str, str]:
@@ -225,10 +239,30 @@ def access_text(
             lines += [f"  {label}: {text}" for label, text in record_lines(shown, texts, city)]
             if item["left_out"]:
                 lines.append("  " + _("Left out: the other person's contact details, which are their own data."))
+            lines += _verification_lines(item.get("verification"), texts)
             history = history_lines(submission.form, item["history"], texts, city)
             lines += ["  " + _("History:")] * bool(history) + [f"    {line}" for line in history]
             lines.append("")
     return "\n".join(lines)
+
+
+def _verification_lines(verification: dict[str, str] | None, texts: Texts) -> list[str]:
+    if not verification:
+        return []
+    from helpt.staff.verifying import METHOD_NAMES
+    from helpt.verification import display_code
+
+    _ = texts.gettext
+    line = _("Verified by the city: %(method)s, on %(day)s. Name on your card: %(name)s; check code %(code)s.") % {
+        "method": _(METHOD_NAMES.get(verification["method"], verification["method"])),
+        "day": verification["checked_on"], "name": verification["name_on_card"],
+        "code": display_code(verification["code"]),
+    }  # fmt: skip
+    withdrawn = verification["withdrawn_at"]
+    if withdrawn:
+        line += " " + _("Withdrawn on %(day)s: %(reason)s") % {"day": withdrawn[:10],
+                                                             "reason": verification["withdrawn_reason"]}  # fmt: skip
+    return ["  " + line]
 
 
 def history_lines(form_name: str, history: list[dict[str, str]], texts: Texts, city: CitySettings) -> list[str]:
@@ -259,6 +293,9 @@ def history_lines(form_name: str, history: list[dict[str, str]], texts: Texts, c
                     "time": local_time(dt.datetime.fromisoformat(event["call_back"]), city)} + ")"  # fmt: skip
         elif event["what"] in ("pause", "resume"):
             what = _("paused") if event["what"] == "pause" else _("active again")
+            what += f" ({event['reason']})" if event["reason"] else ""
+        elif event["what"] in ("verify", "unverify"):
+            what = _("verified by the city") if event["what"] == "verify" else _("verification withdrawn")
             what += f" ({event['reason']})" if event["reason"] else ""
         else:
             what = _("status: %(status)s") % {"status": named(STATUSES, event["status"], texts)}
