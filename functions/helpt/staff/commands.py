@@ -35,6 +35,7 @@ ACTIONS = {
     "export": N_("export"),
     "handout": N_("hand-out"),
     "slip": N_("task slip"),
+    "card": N_("personal card"),
     "access": N_("access request"),
     "erase": N_("erasure"),
     "purge": N_("purge"),

@@ -72,6 +72,7 @@ def card(context: StaffContext, args: argparse.Namespace) -> int:
     pdf = personal_card_pdf(context.city, verification, args.design, lang, THEME_TRANSLATIONS)
     with private_file(Path(args.output)) as temporary:
         temporary.write_bytes(pdf)
+        context.log("card", args.reference, 1)  # it leaves the store on paper, as a task slip does
     _say(_("Wrote the personal card of %(reference)s to %(file)s.") % {"reference": args.reference,
                                                                        "file": args.output})  # fmt: skip
     return 0

@@ -66,6 +66,11 @@ ACTION_NAMES = {
     "purge": N_("expired records deleted"),
     "answer": N_("a volunteer answered a proposal by its link"),
     "unsubscribe": N_("an address asked for no more messages"),
+    "verify": N_("volunteer verified"),
+    "unverify": N_("verification withdrawn"),
+    "card": N_("personal card"),
+    "own_card": N_("a volunteer opened their personal card by its link"),
+    "card_check": N_("checked a card's code"),
 }
 
 

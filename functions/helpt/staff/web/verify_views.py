@@ -27,6 +27,7 @@ from helpt.staff.web.casework_views import Refused, act, not_found, record_or_no
 from helpt.staff.web.file_answers import file_response, private_temporary_file
 from helpt.staff.web.routing import Visit, routes
 from helpt.staff.web.volunteer_views import show_volunteer, volunteer_path
+from helpt.stores import LogEntry
 from helpt.verification import METHODS, display_code
 
 VARIANTS = {"card-a6": N_("Personal card, A6, for a print shop (PDF)"),
@@ -120,6 +121,7 @@ def card(visit: Visit) -> dict:
     except CardUnavailable:
         return _no_card(visit, 503, record.reference, printing=False)
     visit.audit("card", record.reference)
+    visit.store.log(LogEntry(at=visit.now(), who=_me(visit), action="card", filter=record.reference, rows=1))
     path = private_temporary_file(".pdf")
     path.write_bytes(pdf)
     filename = card_file_name(visit.office.city, record.reference, variant, lang)
