@@ -17,6 +17,8 @@ form's records with their history; that half of the store is in helpt.stores.dyn
 For notifications: `NOTIFYLOG#`, `NOTIFYMARK#` and `NOTIFYRATE#` items (the message log, address marks by a
 hash of the address, rate counts), in helpt.stores.dynamodb_notify; the queue itself is SQS.
 
+For verified volunteers: `VERIFY#<reference>` and `CARDCODE#<code>` items, in helpt.stores.dynamodb_verify.
+
 The low-level client is used rather than the resource API: it keeps `answers` typed exactly (a String, or a
 List of Strings read back as a tuple), where the resource API would hand back lists and Decimals.
 """

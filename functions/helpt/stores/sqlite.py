@@ -359,7 +359,8 @@ class SQLiteStore(SQLiteBackOffice, SQLiteNotify, SQLiteVerify):
         return found
 
     def erase(self, reference: str) -> int:
-        """Delete the submission and quarantined record with this reference and their history; return how many.
+        """Delete the submission and quarantined record with this reference and their history (a volunteer's
+        verification too); return how many.
 
         The audit log keeps its entries about the record: they hold no personal data, and show what was done.
         """
