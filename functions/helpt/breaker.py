@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 
-THRESHOLD = 3
+THRESHOLD = 2
 COOL_OFF_SECONDS = 5.0
 
 
