@@ -3,7 +3,9 @@ real DynamoDB endpoint shows under load (a request that never gets an answer, co
 gone for a moment), made on purpose, over real sockets, for the form handler's real client.
 
 Modes: `pass` (bytes go through both ways), `stall` (connections are accepted and nothing is ever answered),
-`refuse` (every connection, new and open, is closed at once: a server restarting). Used by the fail-fast tests
+`throttle` (every request is refused as DynamoDB refuses one over its capacity: HTTP 400,
+ProvisionedThroughputExceededException), `refuse` (every connection, new and open, is closed at once: a server
+restarting). Used by the fail-fast tests
 and the soak (benchmarks/soak.py). PYTEST_DONT_REWRITE: no assertions here.
 """
 
@@ -15,7 +17,11 @@ import socket
 import struct
 import threading
 
-PASS, STALL, REFUSE = "pass", "stall", "refuse"
+PASS, STALL, THROTTLE, REFUSE = "pass", "stall", "throttle", "refuse"
+_THROTTLED = (
+    b'{"__type":"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException",'
+    b'"message":"The level of configured provisioned throughput for the table was exceeded."}'
+)
 
 
 class FaultProxy:
@@ -69,6 +75,10 @@ class FaultProxy:
                         if not key.fileobj.recv(65536) and key.fileobj is client:  # type: ignore[union-attr]
                             return
                     continue
+                if self.mode == THROTTLE:
+                    if not _refuse_one_request(client):
+                        return
+                    continue
                 if upstream is None:
                     upstream = socket.create_connection(self.target, timeout=5)
                     selector.register(upstream, selectors.EVENT_READ)
@@ -83,6 +93,29 @@ class FaultProxy:
             _reset(client)
             if upstream is not None:
                 upstream.close()
+
+
+def _refuse_one_request(client: socket.socket) -> bool:
+    """Read one HTTP request and answer it as a throttled DynamoDB does; False when the client has gone."""
+    client.settimeout(5)
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = client.recv(65536)
+        if not chunk:
+            return False
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = next((int(line.split(b":", 1)[1]) for line in head.split(b"\r\n")
+                   if line.lower().startswith(b"content-length:")), 0)  # fmt: skip
+    while len(body) < length:
+        chunk = client.recv(65536)
+        if not chunk:
+            return False
+        body += chunk
+    client.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Type: application/x-amz-json-1.0\r\n"
+                   b"Content-Length: %d\r\n\r\n%s" % (len(_THROTTLED), _THROTTLED))  # fmt: skip
+    client.settimeout(None)
+    return True
 
 
 def _reset(connection: socket.socket) -> None:
