@@ -60,9 +60,11 @@ def worker(store_spec: dict, site_root: str, seconds: float, threads: int, out: 
     from helpt.app import build_intake
 
     if store_spec["kind"] == "dynamodb":
-        from helpt.stores.dynamodb import DynamoDBStore
+        from helpt.stores.dynamodb import CLIENT_CONFIG, DynamoDBStore
 
-        store = DynamoDBStore(store_spec["table"], region="eu-west-1", endpoint_url=store_spec["endpoint"])
+        # The form handler's client, as helpt.app.intake_from_environment builds it (fail_fast).
+        store = DynamoDBStore(store_spec["table"], region="eu-west-1", endpoint_url=store_spec["endpoint"],
+                              config=CLIENT_CONFIG)  # fmt: skip
     else:
         from helpt.stores.sqlite import SQLiteStore
 
@@ -159,7 +161,9 @@ def report(label: str, results: list, stored: set[str], phases: list, cores: int
 
 
 def soak_dynamodb(site_root: str, args: argparse.Namespace) -> bool:
+    import boto3
     import dynamodb_servers
+    from botocore.config import Config
     from store_faults import PASS, FaultProxy
 
     from helpt.stores.dynamodb import DynamoDBStore
@@ -185,7 +189,10 @@ def soak_dynamodb(site_root: str, args: argparse.Namespace) -> bool:
                 spec = {"kind": "dynamodb", "table": table, "endpoint": proxy.endpoint}
                 results, phases = run(spec, site_root, args.seconds, args.processes, args.threads,
                                       DYNAMODB_FAULTS, inject)  # fmt: skip
-                direct = DynamoDBStore(table, region="eu-west-1", endpoint_url=endpoint)
+                # The check reads the whole table from moto: generous time-outs, unlike the handler's.
+                patient = Config(read_timeout=120, retries={"total_max_attempts": 5, "mode": "standard"})
+                direct = DynamoDBStore(table, region="eu-west-1", client=boto3.client(
+                    "dynamodb", region_name="eu-west-1", endpoint_url=endpoint, config=patient))  # fmt: skip
                 stored = {record.reference for record in direct.submissions(form="volunteer_signup")}
         finally:
             server.close()

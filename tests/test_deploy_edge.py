@@ -23,7 +23,9 @@ from test_deploy_template import default, listed, one, resources, statements, te
 import helpt.handler
 import helpt.staff.web.handler
 from helpt import edge
+from helpt.app import intake_from_environment, store_from_environment
 from helpt.stores.dynamodb import ADD_ONCE_BUDGET_SECONDS, CLIENT_CONFIG, LISTING_SHARDS
+from helpt_site.build import PROJECT_DIR
 from helpt_site.deploy import load_settings
 from helpt_site.site_pages import FIXED_PLACES, UNAVAILABLE_KEY
 
@@ -94,6 +96,22 @@ def test_the_edges_own_errors_are_a_site_page_and_the_pages_that_keep_answers_pa
     intake = translated["Resources"]["IntakeFunction"]["Properties"]
     worst = ADD_ONCE_BUDGET_SECONDS + _call_seconds()
     assert worst <= 6 and intake["Timeout"] >= worst + 3, "the store gives up in seconds, before the function does"
+
+
+def test_only_the_form_handler_fails_fast_the_back_office_waits_for_its_pages(
+    leuven_site: BuiltSite, tmp_path: Path
+) -> None:
+    bundle = tmp_path / "bundle"  # the Lambda bundle's layout (helpt_site/lambda_bundle.py), from the build
+    bundle.mkdir()
+    for name, target in {"city.toml": PROJECT_DIR / "city.toml", "templates": PROJECT_DIR / "theme" / "templates",
+                         "translations": PROJECT_DIR / "theme" / "translations",
+                         "site.json": leuven_site.root / ".helpt" / "site.json"}.items():  # fmt: skip
+        (bundle / name).symlink_to(target)
+    environ = {"HELPT_STORE": "dynamodb", "HELPT_TABLE": "helpt", "AWS_REGION": "eu-west-1"}
+    intake = intake_from_environment({**environ, "HELPT_BUNDLE_DIR": str(bundle)}).store.client.meta.config
+    staff = store_from_environment(environ).client.meta.config  # as the back office and the workers build theirs
+    assert (intake.read_timeout, intake.retries["total_max_attempts"]) == (CLIENT_CONFIG.read_timeout, 2)
+    assert staff.read_timeout > intake.read_timeout and staff.retries["total_max_attempts"] == 3
 
 
 def _call_seconds() -> float:

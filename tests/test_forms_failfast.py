@@ -20,7 +20,7 @@ from store_faults import PASS, REFUSE, STALL, FaultProxy
 
 from helpt.breaker import THRESHOLD, Breaker
 from helpt.intake import Intake
-from helpt.stores.dynamodb import DynamoDBStore
+from helpt.stores.dynamodb import CLIENT_CONFIG, DynamoDBStore
 
 pytest_plugins = ["dynamodb_servers"]
 
@@ -37,7 +37,8 @@ def intake(leuven_site: BuiltSite, proxy: FaultProxy, monkeypatch: pytest.Monkey
     for name, value in DUMMY_CREDENTIALS.items():
         monkeypatch.setenv(name.upper(), value)
     # The store as the Lambda function builds it: its own client, with CLIENT_CONFIG's time-outs and retries.
-    store = DynamoDBStore(f"helpt-{uuid.uuid4().hex[:12]}", region=REGION, endpoint_url=proxy.endpoint)
+    store = DynamoDBStore(f"helpt-{uuid.uuid4().hex[:12]}", region=REGION, endpoint_url=proxy.endpoint,
+                          config=CLIENT_CONFIG)  # fmt: skip
     store.create_table()
     built = make_intake(leuven_site.root, store)  # type: ignore[arg-type]
     built.breaker = Breaker(cool_off=1.0)  # the deployed 5 s, shortened so the test waits less
