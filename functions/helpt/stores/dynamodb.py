@@ -4,7 +4,8 @@ The key design (docs/DATA.md explains it for city IT): partition key `pk` is `SU
 submission and `QUARANTINE#<reference>` for what a bot sent, so both live in one table and can never be read
 as each other. `expires_at` is the table's TTL attribute; TTL deletes lazily (AWS: typically within two days), so
 every read also skips what has expired, in the request's filter and again here. The global secondary index
-`form-created` (partition `form`, sort `created_at`) serves exports of one form over a date range.
+`form-created` (partition `form`, sort `created_at`) serves exports of one form over a date range; `form` is
+written sharded, `<form>#<00..15>`, so that no index partition is hot (LISTING_SHARDS, docs/DATA.md).
 
 For the staff tool: a submission's history (statuses, matches) is a List attribute `history` on its own item,
 so it expires and is erased with it; `last_matched_at` says when it was last matched. The export log lives
