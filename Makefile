@@ -28,7 +28,7 @@ apt_install = if [ "$$(id -u)" = 0 ]; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1); \
 	else echo "$(2). Install: sudo apt-get install $(1)"; false; fi
 
-.PHONY: setup system-packages build-packages sam-cli build publish serve test lint bench i18n-update bundle deploy clean
+.PHONY: setup system-packages build-packages sam-cli build publish serve test lint bench soak i18n-update bundle deploy clean
 
 setup: $(VENV)/.synced node_modules/.installed system-packages sam-cli
 
@@ -97,6 +97,11 @@ deploy: $(VENV)/.synced build-packages sam-cli
 
 bench: $(VENV)/.synced build-packages
 	$(VENV)/bin/python benchmarks/run.py
+
+# The form handler against moto and SQLite with the store's faults injected, a few minutes (benchmarks/soak.py).
+SOAK_SECONDS ?= 90
+soak: $(VENV)/.synced build-packages
+	$(VENV)/bin/python benchmarks/soak.py --seconds $(SOAK_SECONDS)
 
 i18n-update: $(VENV)/.synced
 	$(VENV)/bin/invoke i18n-update

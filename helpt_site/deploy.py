@@ -5,8 +5,9 @@
 1. builds the site with publishconf.py (absolute URLs on city.toml's site_url) into .build/publish/, never into the
    preview's output/ (a running `make serve` would then show pages whose forms post to the live site);
 2. builds the function bundle from that build's site data (helpt_site.lambda_bundle);
-3. runs `sam deploy` on template.yaml with every template parameter given: for a parameter left out, `sam deploy`
-   would silently keep the stack's previous value;
+3. runs `sam deploy` on waf.yaml in us-east-1 (the distribution's web ACL; unless samconfig.toml's [waf] turns it
+   off), then on template.yaml with every template parameter given, the web ACL's ARN among them: for a parameter
+   left out, `sam deploy` would silently keep the stack's previous value;
 4. reads the stack's outputs and checks that the stack serves the address the site was built for;
 5. uploads the site to the private bucket, assets before pages (a new page never points at a missing file), each
    with its content type and cache lifetime, then deletes what the site no longer has;
@@ -36,9 +37,11 @@ from helpt_site.build import PROJECT_DIR, PUBLISH_OUTPUT, build_site
 from helpt_site.lambda_bundle import BUNDLE_DIR, ZIP_NAME, build_bundle
 
 TEMPLATE = PROJECT_DIR / "template.yaml"
+WAF_TEMPLATE = PROJECT_DIR / "waf.yaml"
+WAF_REGION = "us-east-1"  # CloudFront's web ACLs live there, whatever region the stack is in
 SAMCONFIG = PROJECT_DIR / "samconfig.toml"
 SAM_TOOL = PROJECT_DIR / ".tools" / "sam" / "bin" / "sam"  # `make sam-cli` installs it there
-DERIVED_PARAMETERS = ("DomainName",)  # from city.toml, never from samconfig.toml
+DERIVED_PARAMETERS = ("DomainName", "WebAclArn")  # from city.toml and the WAF stack, never from samconfig.toml
 
 # Browsers keep pages 5 minutes (a changed phone line shows soon); CloudFront keeps them a day, and every deploy
 # invalidates it. Unfingerprinted assets (theme/css/site.css, the logo, cards) an hour in browsers; files whose
@@ -69,10 +72,19 @@ class DeployError(RuntimeError):
 
 
 @dataclass(frozen=True)
+class WafSettings:
+    """samconfig.toml's [waf]: waf.yaml's stack and its one parameter."""
+
+    stack_name: str
+    requests_per_address: int
+
+
+@dataclass(frozen=True)
 class DeploySettings:
     stack_name: str
     region: str
     parameters: dict[str, str]
+    waf: WafSettings | None = None  # None: no web ACL
 
 
 @dataclass(frozen=True)
@@ -93,6 +105,7 @@ def load_settings(city: CitySettings, samconfig: Path = SAMCONFIG, template: Pat
         name, _, value = pair.partition("=")
         parameters[name] = value.strip('"')
     parameters["DomainName"] = domain_name(city.site_url, parameters.get("CertificateArn", ""))
+    parameters["WebAclArn"] = ""  # the WAF stack's output, once that stack is deployed (_publish)
     if parameters.get("CertificateArn") and not parameters["DomainName"]:
         raise DeployError(f"{samconfig}: a CertificateArn is set, but site_url ({city.site_url}) is CloudFront's own "
                           "address: set site_url to the certificate's host, or empty CertificateArn")  # fmt: skip
@@ -101,7 +114,20 @@ def load_settings(city: CitySettings, samconfig: Path = SAMCONFIG, template: Pat
         raise DeployError(f"{samconfig}: parameter_overrides lacks {', '.join(missing)} (see template.yaml)")
     if "stack_name" not in merged or "region" not in merged:
         raise DeployError(f"{samconfig}: set stack_name and region under [default.global.parameters]")
-    return DeploySettings(stack_name=merged["stack_name"], region=merged["region"], parameters=parameters)
+    waf_config = tomllib.loads(samconfig.read_text(encoding="utf-8")).get("waf", {})
+    waf = None
+    if waf_config.get("enabled", False):
+        waf = WafSettings(f"{merged['stack_name']}-waf", int(waf_config.get("requests_per_address", 600)))
+    return DeploySettings(stack_name=merged["stack_name"], region=merged["region"], parameters=parameters, waf=waf)
+
+
+def waf_deploy_command(waf: WafSettings, sam: str = "sam") -> list[str]:
+    """`sam deploy` of the web ACL's own stack, in us-east-1."""
+    return [
+        sam, "deploy", "--template-file", str(WAF_TEMPLATE), "--stack-name", waf.stack_name, "--region", WAF_REGION,
+        "--no-confirm-changeset", "--no-fail-on-empty-changeset", "--tags", "app=helpt",
+        "--parameter-overrides", f"RequestsPerAddress={waf.requests_per_address}",
+    ]  # fmt: skip
 
 
 def domain_name(site_url: str, certificate_arn: str) -> str:
@@ -179,10 +205,20 @@ def site_uploads(site: Path) -> list[Upload]:
 def plan(settings: DeploySettings, city: CitySettings, uploads: list[Upload], bundle_note: str) -> list[str]:
     """Every step the deploy makes after the local builds, as it will make it."""
     sam = find_sam() or "sam"
+    web_acl = []
+    if settings.waf is not None:
+        settings = DeploySettings(settings.stack_name, settings.region,
+                                  {**settings.parameters, "WebAclArn": "<WebAclArn>"}, settings.waf)  # fmt: skip
+        web_acl = [
+            "  3. (the web ACL) " + shlex.join(waf_deploy_command(settings.waf, sam)),
+            f"     aws cloudformation describe-stacks --stack-name {settings.waf.stack_name} --region {WAF_REGION}"
+            "  (output WebAclArn)",
+        ]
     lines = [
         f"Deploy plan: stack {settings.stack_name} in {settings.region}, site {city.site_url}",
         f"  1. the site, built with publishconf.py: {len(uploads)} files",
         f"  2. the function bundle: {bundle_note}",
+        *web_acl,
         "  3. " + shlex.join(sam_deploy_command(settings, sam)),
         f"  4. aws cloudformation describe-stacks --stack-name {settings.stack_name} --region {settings.region}"
         "  (outputs SiteUrl, SiteBucketName, DistributionId)",
@@ -236,6 +272,16 @@ def _publish(settings: DeploySettings, city: CitySettings, uploads: list[Upload]
     sam = find_sam()
     if sam is None:
         raise DeployError("the SAM CLI is not installed: run `make sam-cli`")
+    if settings.waf is not None:
+        if subprocess.run(waf_deploy_command(settings.waf, sam), cwd=PROJECT_DIR, check=False).returncode != 0:
+            raise DeployError("sam deploy of waf.yaml failed (its messages are above); nothing else was done")
+        try:
+            web_acl = boto3.Session(region_name=WAF_REGION).client("cloudformation").describe_stacks(
+                StackName=settings.waf.stack_name)["Stacks"][0]  # fmt: skip
+        except (BotoCoreError, ClientError) as error:
+            raise DeployError(f"AWS refused or could not be reached: {error}") from None
+        arn = next(o["OutputValue"] for o in web_acl["Outputs"] if o["OutputKey"] == "WebAclArn")
+        settings = DeploySettings(settings.stack_name, settings.region, {**settings.parameters, "WebAclArn": arn})
     if subprocess.run(sam_deploy_command(settings, sam), cwd=PROJECT_DIR, check=False).returncode != 0:
         raise DeployError("sam deploy failed (its messages are above); nothing was uploaded")
     session = boto3.Session(region_name=settings.region)

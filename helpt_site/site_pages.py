@@ -18,9 +18,12 @@ from helpt.verification import CHECK_KEY, check_slug
 
 HOME_KEY = "home"
 NOT_FOUND_KEY = "not-found"
+# What CloudFront shows for the errors of the edge itself (API Gateway's 500, its own 502 and 504): a page of
+# the site with the phone line, at a fixed address (template.yaml's CustomErrorResponses).
+UNAVAILABLE_KEY = "unavailable"
 # Pages whose address is fixed rather than made from their title; other languages get a /<lang>/ prefix.
-FIXED_PLACES = {HOME_KEY: "", NOT_FOUND_KEY: "404.html"}
-REQUIRED_KEYS = (HOME_KEY, NOT_FOUND_KEY, "contact", "privacy", "accessibility")
+FIXED_PLACES = {HOME_KEY: "", NOT_FOUND_KEY: "404.html", UNAVAILABLE_KEY: "unavailable.html"}
+REQUIRED_KEYS = (HOME_KEY, NOT_FOUND_KEY, UNAVAILABLE_KEY, "contact", "privacy", "accessibility")
 VACANCY_SECTION = "vacancies"
 VACANCY_INDEX_TEMPLATE = "vacancies"
 SECTIONS = ("pages", VACANCY_SECTION)

@@ -65,10 +65,16 @@ def test_the_dry_run_prints_every_command_and_upload_without_aws(
 
     assert status == 0
     printed = "\n".join(lines).splitlines()
-    sam = shlex.split(next(line for line in printed if " deploy --template-file " in line).split(". ", 1)[1])
+    deploys = [shlex.split(line.split("sam deploy", 1)[1]) for line in printed if "sam deploy --template-file" in line]
+    (web_acl,) = [command for command in deploys if command[1].endswith("waf.yaml")]
+    (sam,) = [command for command in deploys if command[1].endswith("template.yaml")]
+    first = next(line for line in printed if "waf.yaml" in line or "template.yaml" in line)
+    assert "waf.yaml" in first, "the web ACL first: the stack needs its ARN"
+    assert web_acl[web_acl.index("--region") + 1] == "us-east-1" and "RequestsPerAddress=600" in web_acl
     overrides = sam[sam.index("--parameter-overrides") + 1 :]
     assert sorted(pair.split("=")[0] for pair in overrides) == sorted(template_parameters())
     assert 'DomainName=""' in overrides, "no certificate configured: the stack starts on its CloudFront address"
+    assert "WebAclArn=<WebAclArn>" in overrides, "the WAF stack's output"
     assert sam[sam.index("--stack-name") + 1] == "leuven-helpt" and sam[sam.index("--region") + 1] == "eu-west-1"
     puts = [line.split()[1] for line in printed if line.strip().startswith("PUT ")]
     public = sorted(
@@ -116,6 +122,19 @@ def test_the_domain_comes_from_site_url_once_there_is_a_certificate(tmp_path: Pa
     samconfig.write_text(text.replace('    "BackupDays=14",\n', ""), encoding="utf-8")
     with pytest.raises(DeployError, match="BackupDays"):
         load_settings(city, samconfig)
+
+
+def test_the_web_acl_can_be_tuned_or_turned_off_in_samconfig(tmp_path: Path) -> None:
+    city = load_city(PROJECT_DIR / "city.toml")
+    text = (PROJECT_DIR / "samconfig.toml").read_text(encoding="utf-8")
+    assert load_settings(city).waf == deploy.WafSettings("leuven-helpt-waf", 600)
+    samconfig = tmp_path / "samconfig.toml"
+    samconfig.write_text(text.replace("requests_per_address = 600", "requests_per_address = 1500"), encoding="utf-8")
+    assert load_settings(city, samconfig).waf.requests_per_address == 1500
+    samconfig.write_text(text.replace("enabled = true", "enabled = false"), encoding="utf-8")
+    off = load_settings(city, samconfig)
+    assert off.waf is None and off.parameters["WebAclArn"] == ""
+    assert not any("waf.yaml" in line for line in deploy.plan(off, city, [], "a bundle"))
 
 
 def test_a_site_url_with_a_path_cannot_be_deployed() -> None:

@@ -16,14 +16,25 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
 from dynamodb_servers import PROJECT_DIR, REGION, dynamodb_store, free_port
 
+from helpt.forms import HELP_REQUEST
+from helpt.intake import new_reference
 from helpt.stores import StoreError
-from helpt.stores.dynamodb import FORM_CREATED_INDEX, TTL_ATTRIBUTE, DynamoDBStore
+from helpt.stores.dynamodb import (
+    FORM_CREATED_INDEX,
+    LISTING_SHARDS,
+    TTL_ATTRIBUTE,
+    DynamoDBStore,
+    _item,
+    listing_key,
+    listing_keys,
+)
 from helpt.stores.sqlite import PATH_VARIABLE, SQLiteStore, default_path
 from helpt.submissions import Answer, Submission
 
@@ -443,11 +454,31 @@ def test_dynamodb_items_have_the_documented_shape(dynamodb: DynamoDBStore) -> No
     assert item["created_at"] == {"S": "2020-03-16T09:30:00.000000+00:00"}
     assert item["answers"] == {"M": {"name": {"S": ""}, "needs": {"L": [{"S": "a"}, {"S": ""}]}}}
     assert {name: item[name] for name in ("form", "lang", "channel", "status")} == {
-        "form": {"S": "ask"},
+        "form": {"S": listing_key("ask", "LH-SHAPE")},
         "lang": {"S": "nl"},
         "channel": {"S": "web"},
         "status": {"S": "new"},
     }
+
+
+def test_dynamodb_spreads_a_forms_listing_over_its_shards_and_still_lists_older_unsharded_items(
+    dynamodb: DynamoDBStore,
+) -> None:
+    """No hot partition (docs/DATA.md): a form's index key is one of LISTING_SHARDS, drawn from the random
+    reference, and a listing merges them all, with items written before sharding (the bare form name), in order."""
+    references = [new_reference(HELP_REQUEST) for _ in range(LISTING_SHARDS * 20)]
+    shards = Counter(listing_key("help_request", reference) for reference in references)
+    assert set(shards) == set(listing_keys("help_request")[1:]), "every shard is used"
+    assert max(shards.values()) <= 2 * len(references) / LISTING_SHARDS, "none takes twice its share"
+    when = dt.datetime(2020, 3, 16, 9, 0, tzinfo=dt.UTC)
+    for minute, reference in enumerate(references[:12]):
+        dynamodb.add(submission(reference, form="help_request", created_at=when + dt.timedelta(minutes=minute)))
+    legacy = _item(submission("LH-LEGACY", form="help_request", created_at=when + dt.timedelta(seconds=90)), "SUB#")
+    dynamodb.client.put_item(TableName=dynamodb.table_name, Item={**legacy, "form": {"S": "help_request"}})
+    listed = [record.reference for record in dynamodb.submissions(form="help_request", now=when)]
+    assert listed == [*references[:2], "LH-LEGACY", *references[2:12]], "oldest first, across shards"
+    assert [record.reference for record, _ in dynamodb.records(form="help_request", now=when)] == listed
+    assert {record.form for record in dynamodb.submissions(form="help_request", now=when)} == {"help_request"}
 
 
 def test_dynamodb_ttl_is_on_expires_at(dynamodb: DynamoDBStore, request: pytest.FixtureRequest) -> None:

@@ -40,13 +40,17 @@ def build_intake(
     )  # fmt: skip
 
 
-def store_from_environment(environ: Mapping[str, str]) -> SubmissionStore:
+def store_from_environment(environ: Mapping[str, str], *, fail_fast: bool = False) -> SubmissionStore:
     """HELPT_STORE=dynamodb (with HELPT_TABLE and AWS_REGION) on AWS; else SQLite (HELPT_SQLITE_PATH or the
-    project's data/helpt.sqlite3)."""
+    project's data/helpt.sqlite3). `fail_fast`: the form handler's DynamoDB client, which gives up in seconds
+    (helpt.stores.dynamodb CLIENT_CONFIG); the others wait longer for their pages of records."""
     if environ.get("HELPT_STORE", "sqlite") == "dynamodb":
-        from helpt.stores.dynamodb import DynamoDBStore  # boto3 is imported only where it is used
+        from helpt.stores.dynamodb import CLIENT_CONFIG, PATIENT_CONFIG, DynamoDBStore  # boto3 only where used
 
-        return DynamoDBStore(environ["HELPT_TABLE"], region=environ.get("AWS_REGION", "eu-west-1"))
+        region = environ.get("AWS_REGION", "eu-west-1")
+        return DynamoDBStore(
+            environ["HELPT_TABLE"], region=region, config=CLIENT_CONFIG if fail_fast else PATIENT_CONFIG
+        )
     from helpt.stores.sqlite import PATH_VARIABLE, SQLiteStore, default_path
 
     return SQLiteStore(Path(environ[PATH_VARIABLE]) if PATH_VARIABLE in environ else default_path())
@@ -59,7 +63,7 @@ def intake_from_environment(environ: Mapping[str, str] = os.environ) -> Intake:
 
     bundle = Path(environ.get("HELPT_BUNDLE_DIR", Path(__file__).resolve().parent / "bundle"))
     city_file = Path(environ.get("HELPT_CITY", bundle / "city.toml"))
-    store = store_from_environment(environ)
+    store = store_from_environment(environ, fail_fast=True)
     return build_intake(
         city_file=city_file,
         templates_dir=bundle / "templates",

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 from typing import Any
 
 from helpt.app import intake_from_environment
+from helpt.edge import SECRET_VARIABLE, from_the_edge, refusal
 from helpt.intake import Intake
 
 logging.getLogger("helpt").setLevel(logging.INFO)
@@ -18,4 +20,7 @@ def _intake() -> Intake:
 
 
 def lambda_handler(event: dict[str, Any], context: object) -> dict[str, Any]:
+    # Before the handler is even built: a request round CloudFront costs no cold start (helpt.edge).
+    if not from_the_edge(event, os.environ.get(SECRET_VARIABLE, "")):
+        return refusal()
     return _intake().handle(event)

@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from helpt.breaker import Breaker
 from helpt.card_check import CardCheckPage
 from helpt.forms import FORMS_BY_SLUG, HONEYPOT, LANG_FIELD, N_, VACANCY_FIELD, VACANCY_RESPONSE, Form
 from helpt.http_api import BadRequest, Request, json_response, parse_form, request_from_event, response
@@ -79,12 +80,14 @@ class Intake:
         links: Links | None = None,
         vacancies: Vacancies | None = None,
         client_header: str = "",
+        breaker: Breaker | None = None,
     ) -> None:
         self.city, self.renderer, self.store, self.clock = city, renderer, store, clock
         # Who hears about a new submission (helpt.notify.triggers); no notifier: nobody, nothing is sent.
         self.notifier, self.links, self.vacancies = notifier, links, vacancies
         key = links.derived_key("card-check") if links else secrets.token_bytes(32)
         self.card_check = CardCheckPage(city, renderer, store, key, client_header=client_header)
+        self.breaker = breaker or Breaker()
 
     def handle(self, event: dict[str, Any]) -> dict:
         started = time.perf_counter()
@@ -151,18 +154,29 @@ class Intake:
                     {"field": p.field, "message": self.renderer.gettext(lang, p.message) % p.params} for p in problems
                 ]})  # fmt: skip
             return response(422, self.renderer.form_page(page_key, lang, answers, problems))
+        if not self.breaker.allows():  # the store failed just now: answer at once (helpt.breaker)
+            self._log(form, lang, "store_skipped")
+            return self._store_problem(request, page_key, lang, answers)
         try:
             submission, reference = self._keep(form, lang, answers, vacancy)
         except Exception as error:
+            self.breaker.failed()
             self._log(form, lang, "store_failed", error=type(error).__name__)
-            if request.wants_json:
-                return json_response(503, {"error": "service unavailable"})
-            return response(503, self.renderer.form_page(page_key, lang, answers, service_problem=True))
+            return self._store_problem(request, page_key, lang, answers)
+        self.breaker.succeeded()
         new = reference == submission.reference
         self._log(form, lang, "stored" if new else "duplicate", reference=reference)
         if new:  # a repeat of the same answers was told already, the first time
             self._notify(submission)
         return self._accepted(request, form, lang, reference, vacancy)
+
+    def _store_problem(self, request: Request, page_key: str, lang: str, answers: dict[str, Answer]) -> dict:
+        """Not kept: the form again with every answer in it and the phone line (F7). 503, which CloudFront
+        passes on untouched: its own error pages replace only 500, 502 and 504 (template.yaml)."""
+        if request.wants_json:
+            return json_response(503, {"error": "service unavailable"}, retry_after="30")
+        page = self.renderer.form_page(page_key, lang, answers, service_problem=True)
+        return response(503, page, retry_after="30")
 
     def _notify(self, submission: Submission) -> None:
         """Queue the messages a new record produces. Whatever goes wrong here, the request is stored and the

@@ -39,6 +39,8 @@ class StoreChoice:
     table: str | None = None
     region: str | None = None
     endpoint_url: str | None = None
+    # On AWS, the back office function that adds export-log and audit entries (helpt.stores.log_function).
+    log_function: str | None = None
 
     @property
     def is_dynamodb(self) -> bool:
@@ -63,7 +65,8 @@ def store_choice(
         table = environ.get("HELPT_TABLE")
     if table is not None:
         region = region or environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION")
-        return StoreChoice(table=table, region=region, endpoint_url=endpoint_url)
+        log_function = environ.get("HELPT_LOG_FUNCTION") or None
+        return StoreChoice(table=table, region=region, endpoint_url=endpoint_url, log_function=log_function)
     from helpt.stores.sqlite import PATH_VARIABLE, default_path
 
     path = sqlite or environ.get(PATH_VARIABLE)
@@ -74,7 +77,12 @@ def open_store(choice: StoreChoice) -> StaffStore:
     if choice.is_dynamodb:
         from helpt.stores.dynamodb import DynamoDBStore  # boto3 only when DynamoDB is used
 
-        return DynamoDBStore(str(choice.table), region=str(choice.region), endpoint_url=choice.endpoint_url)
+        store = DynamoDBStore(str(choice.table), region=str(choice.region), endpoint_url=choice.endpoint_url)
+        if choice.log_function:
+            from helpt.stores.log_function import lambda_invoker
+
+            store.log_via = lambda_invoker(choice.log_function, region=choice.region)
+        return store
     from helpt.stores.sqlite import SQLiteStore
 
     return SQLiteStore(Path(str(choice.sqlite_path)))

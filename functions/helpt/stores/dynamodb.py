@@ -4,7 +4,8 @@ The key design (docs/DATA.md explains it for city IT): partition key `pk` is `SU
 submission and `QUARANTINE#<reference>` for what a bot sent, so both live in one table and can never be read
 as each other. `expires_at` is the table's TTL attribute; TTL deletes lazily (AWS: typically within two days), so
 every read also skips what has expired, in the request's filter and again here. The global secondary index
-`form-created` (partition `form`, sort `created_at`) serves exports of one form over a date range.
+`form-created` (partition `form`, sort `created_at`) serves exports of one form over a date range; `form` is
+written sharded, `<form>#<00..15>`, so that no index partition is hot (LISTING_SHARDS, docs/DATA.md).
 
 For the staff tool: a submission's history (statuses, matches) is a List attribute `history` on its own item,
 so it expires and is erased with it; `last_matched_at` says when it was last matched. The export log lives
@@ -29,15 +30,16 @@ import datetime as dt
 import heapq
 import time
 import uuid
+import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from helpt.stores import FINISHED_STATUSES, Event, LogEntry, ReferenceTaken, StoreError, current_matches
+from helpt.stores import FINISHED_STATUSES, Event, LogEntry, ReferenceTaken, StoreError, current_matches, log_function
 from helpt.stores.dynamodb_backoffice import DynamoDBBackOffice
 from helpt.stores.dynamodb_notify import DynamoDBNotify
 from helpt.stores.dynamodb_verify import DynamoDBVerify
@@ -53,12 +55,26 @@ FINGERPRINT_PREFIX = "FINGERPRINT#"
 # Looks at a pending fingerprint claim (0.2 s, then 0.4 s apart) before it is taken to be left by a crash.
 FINGERPRINT_ROUNDS = 3
 FORM_CREATED_INDEX = "form-created"
+# The index's partition key: `form` is written as `<form>#<shard>`, the shard drawn from the reference, so a
+# form's writes spread over LISTING_SHARDS index partitions instead of one (docs/DATA.md, "No hot partition").
+# A listing queries every shard, and the bare form name that items written before sharding have, and merges
+# them in time order. Changing the count later only needs listing_keys to keep naming the old shards.
+LISTING_SHARDS = 16
+LOG_TRIES = 3  # a clash of two 128-bit random keys is retried, never written over
 TTL_ATTRIBUTE = "expires_at"
 
-# A form POST must answer within seconds when DynamoDB is unreachable, not after botocore's defaults (60 s
-# timeouts, retried). One try and two retries ride out a throttle or a dropped connection; the worst case, a
-# server that accepts connections and never answers, is 3 x 3 s. (`max_attempts` would count retries only.)
-CLIENT_CONFIG = Config(connect_timeout=2, read_timeout=3, retries={"total_max_attempts": 3, "mode": "standard"})
+# A form POST must answer within seconds when DynamoDB stalls, not after botocore's defaults (60 s time-outs,
+# retried), and a stalled call holds one of the function's reserved instances all that time. DynamoDB answers
+# a PutItem in milliseconds (a new TLS connection in well under 100 ms), so 1 s to connect and 1 s to read are
+# generous; one retry (after at most 1 s) rides out a dropped connection or a throttle. The worst case, a server
+# that accepts connections and never answers, is 1 + 1 + 1 = 3 s per call. (`max_attempts` counts retries.)
+CLIENT_CONFIG = Config(connect_timeout=1, read_timeout=1, retries={"total_max_attempts": 2, "mode": "standard"})
+# Everyone else (the back office, exports, notifications, the staff tool) reads pages of up to 1 MB and has no
+# visitor waiting on the phone line: they keep more patient settings, 3 x 3 s at worst per call.
+PATIENT_CONFIG = Config(connect_timeout=2, read_timeout=3, retries={"total_max_attempts": 3, "mode": "standard"})
+# add_once makes up to three calls in a row (claim, record, mark): no new call starts after this many seconds,
+# so a store that stalls halfway is answered within ADD_ONCE_BUDGET + one call's 3 s (docs/DATA.md).
+ADD_ONCE_BUDGET_SECONDS = 2.0
 
 # Names stand in for attributes in every expression: `status` and friends are DynamoDB reserved words.
 _NAMES = {
@@ -82,14 +98,17 @@ class DynamoDBStore(DynamoDBBackOffice, DynamoDBNotify, DynamoDBVerify):
     # Items per Scan or Query page; None leaves it to DynamoDB (1 MB pages). Tests set it small to make
     # every read cross page boundaries, which a handful of test items would otherwise never do.
     page_size: int | None = None
+    # Staff machines (HELPT_LOG_FUNCTION): export-log and audit entries go through the back office function,
+    # as their credentials may not write those keys (helpt.stores.log_function).
+    log_via: log_function.Invoke | None = None
 
     def __init__(
-        self, table_name: str, *, region: str, endpoint_url: str | None = None, client: Any | None = None
-    ) -> None:
+        self, table_name: str, *, region: str, endpoint_url: str | None = None, client: Any | None = None,
+        config: Config = PATIENT_CONFIG,
+    ) -> None:  # fmt: skip
+        """`config`: the client's time-outs and retries; the form handler's is CLIENT_CONFIG (it fails fast)."""
         self.table_name = table_name
-        self.client = client or boto3.client(
-            "dynamodb", region_name=region, endpoint_url=endpoint_url, config=CLIENT_CONFIG
-        )
+        self.client = client or boto3.client("dynamodb", region_name=region, endpoint_url=endpoint_url, config=config)
 
     def add(self, submission: Submission) -> bool:
         """Keep a submission once: a conditional put, so a replayed POST never overwrites the first."""
@@ -116,14 +135,16 @@ class DynamoDBStore(DynamoDBBackOffice, DynamoDBNotify, DynamoDBVerify):
                     TTL_ATTRIBUTE: {"N": str(fingerprint_expires_at)}}  # fmt: skip
 
         moment = {":now": {"N": str(_unix(now))}}
+        deadline = time.monotonic() + ADD_ONCE_BUDGET_SECONDS
         if self._conditional_put(claim("pending"), "attribute_not_exists(#pk) OR #expires <= :now", moment):
-            return self._keep_claimed(item, submission.reference, claim)
+            return self._keep_claimed(item, submission.reference, claim, deadline)
         for round_ in range(FINGERPRINT_ROUNDS):
+            _in_time(deadline)
             with _errors("add_once"):
                 found = self.client.get_item(TableName=self.table_name, Key=key, ConsistentRead=True).get("Item")
             if found is None or _expires_at(found) <= _unix(now):
                 if self._conditional_put(claim("pending"), "attribute_not_exists(#pk) OR #expires <= :now", moment):
-                    return self._keep_claimed(item, submission.reference, claim)
+                    return self._keep_claimed(item, submission.reference, claim, deadline)
                 continue
             if found.get("state", {}).get("S") == "kept":
                 return found["reference"]["S"]
@@ -132,19 +153,24 @@ class DynamoDBStore(DynamoDBBackOffice, DynamoDBNotify, DynamoDBVerify):
                 continue
             stale = {":earlier": found["reference"], ":pending": {"S": "pending"}}
             if self._conditional_put(claim("pending"), "#ref = :earlier AND #state = :pending", stale):
-                return self._keep_claimed(item, submission.reference, claim)
+                return self._keep_claimed(item, submission.reference, claim, deadline)
         # Someone else keeps changing this fingerprint right now: keep the request anyway, unrecognised.
         if not self._put(item, "add_once"):
             raise ReferenceTaken("DynamoDB store: the reference is taken")
         return submission.reference
 
-    def _keep_claimed(self, item: Item, reference: str, claim: Callable[[str], Item]) -> str:
+    def _keep_claimed(self, item: Item, reference: str, claim: Callable[[str], Item], deadline: float) -> str:
         ours = {":ours": {"S": reference}}
+        _in_time(deadline)
         if not self._put(item, "add_once"):
             # Another record has this reference: let go of the claim, so a repeat cannot be sent to it.
             self._conditional_delete(claim("pending")["pk"]["S"], reference)
             raise ReferenceTaken("DynamoDB store: the reference is taken")
-        self._conditional_put(claim("kept"), "#ref = :ours", ours)
+        # The record is kept: from here on the visitor is told so, whatever the mark does. A claim left pending
+        # only makes a repeat wait 0.6 s and then become a record of its own (the class docstring's worst case).
+        if time.monotonic() < deadline:
+            with suppress(StoreError):
+                self._conditional_put(claim("kept"), "#ref = :ours", ours)
         return reference
 
     def correct(
@@ -200,23 +226,15 @@ class DynamoDBStore(DynamoDBBackOffice, DynamoDBNotify, DynamoDBVerify):
     def submissions(self, *, form: str | None = None, now: dt.datetime | None = None) -> Iterator[Submission]:
         """Every submission that has not expired, oldest first, optionally of one form.
 
-        With a form, the `form-created` index returns them in order, page by page. Without one, a Scan does,
-        in no order, so all are read and sorted here (by time, then reference, like the SQLite store).
+        With a form, the `form-created` index returns them in order, shard by shard, merged page by page.
+        Without one, a Scan does, in no order, so all are read and sorted here (by time, then reference, like
+        the SQLite store).
         """
         moment = _unix(now)
+        if form is not None:
+            return self._form_stream(form, None, None, moment)
         values = {":sub": {"S": SUBMISSION_PREFIX}, ":now": {"N": str(moment)}}
         live_submissions = "begins_with(#pk, :sub) AND #expires > :now"
-        if form is not None:
-            # The index holds quarantined items too (they have a form): the pk filter keeps them out.
-            items = self._pages(
-                "submissions",
-                self.client.query,
-                IndexName=FORM_CREATED_INDEX,
-                KeyConditionExpression="#form = :form",
-                FilterExpression=live_submissions,
-                ExpressionAttributeValues={**values, ":form": {"S": _text(form)}},
-            )
-            return (_submission(item) for item in items if _is_live_submission(item, moment))
         items = self._pages(
             "submissions",
             self.client.scan,
@@ -283,8 +301,8 @@ class DynamoDBStore(DynamoDBBackOffice, DynamoDBNotify, DynamoDBVerify):
     def _form_stream(
         self, form: str, since: dt.datetime | None, until: dt.datetime | None, moment: int
     ) -> Iterator[Submission]:
-        values = {":sub": {"S": SUBMISSION_PREFIX}, ":now": {"N": str(moment)}, ":form": {"S": _text(form)}}
-        condition = "#form = :form"
+        values: dict[str, Any] = {}
+        condition = ""
         # `until` is exclusive; created_at text has microseconds, so BETWEEN up to a microsecond before is exact.
         if since is not None:
             values[":since"] = {"S": created_at_text(since)}
@@ -296,15 +314,31 @@ class DynamoDBStore(DynamoDBBackOffice, DynamoDBNotify, DynamoDBVerify):
             condition += " AND #created >= :since"
         elif until is not None:
             condition += " AND #created <= :until"
-        items = self._pages(
-            "stream",
-            self.client.query,
-            IndexName=FORM_CREATED_INDEX,
-            KeyConditionExpression=condition,
-            FilterExpression="begins_with(#pk, :sub) AND #expires > :now",
-            ExpressionAttributeValues=values,
-        )
+        items = self._listing("stream", form, moment, condition, values)
         return (_submission(item) for item in items if _is_live_submission(item, moment))
+
+    def _listing(
+        self, operation: str, form: str, moment: int, condition: str = "", values: dict[str, Any] | None = None
+    ) -> Iterator[Item]:
+        """A form's live submissions in the `form-created` index, oldest first: one Query per shard (and one for
+        the unsharded name), merged in time order, a page of each at a time. `condition` narrows `created_at`."""
+
+        def shard(key: str) -> Iterator[Item]:
+            return self._pages(
+                operation,
+                self.client.query,
+                IndexName=FORM_CREATED_INDEX,
+                KeyConditionExpression="#form = :form" + condition,
+                # The index holds quarantined items too (they have a form): the pk filter keeps them out.
+                FilterExpression="begins_with(#pk, :sub) AND #expires > :now",
+                ExpressionAttributeValues={
+                    ":sub": {"S": SUBMISSION_PREFIX}, ":now": {"N": str(moment)}, ":form": {"S": _text(key)},
+                    **(values or {}),
+                },
+            )  # fmt: skip
+
+        streams = [shard(key) for key in listing_keys(form)]
+        return heapq.merge(*streams, key=lambda item: (item["created_at"]["S"], item["pk"]["S"]))
 
     def quarantined(self, *, now: dt.datetime | None = None) -> Iterator[Submission]:
         """What bots sent and has not expired: only read to answer a person's own access or erasure request."""
@@ -454,18 +488,23 @@ class DynamoDBStore(DynamoDBBackOffice, DynamoDBNotify, DynamoDBVerify):
             raise _store_error("forget_fingerprint", error) from None
 
     def log(self, entry: LogEntry) -> None:
-        """Add a line to the export log, under its own prefix."""
+        """Add a line to the export log, under its own prefix: a conditional put with a fresh key, so it never
+        replaces another line. With `log_via` (a staff machine) the back office function adds it."""
+        if self.log_via is not None:
+            log_function.send(self.log_via, entry)
+            return
         at = created_at_text(entry.at)
         item = {
-            "pk": {"S": f"{EXPORT_LOG_PREFIX}{at}#{uuid.uuid4().hex[:12]}"},
             "at": {"S": at},
             "who": {"S": _text(entry.who)},
             "action": {"S": _text(entry.action)},
             "filter": {"S": _text(entry.filter)},
             "rows": {"N": str(int(entry.rows))},
         }
-        with _errors("log"):
-            self.client.put_item(TableName=self.table_name, Item=item)
+        for _try in range(LOG_TRIES):
+            if self._put({"pk": {"S": f"{EXPORT_LOG_PREFIX}{at}#{uuid.uuid4().hex}"}, **item}, "log"):
+                return
+        raise StoreError("DynamoDB store: log failed (no free key)")
 
     def log_entries(self) -> Iterator[LogEntry]:
         """The export log, oldest first."""
@@ -606,10 +645,29 @@ class DynamoDBStore(DynamoDBBackOffice, DynamoDBNotify, DynamoDBVerify):
         return True
 
 
+def _in_time(deadline: float) -> None:
+    if time.monotonic() >= deadline:
+        raise StoreError("DynamoDB store: add_once gave up (the store is too slow)")
+
+
+def listing_key(form: str, reference: str) -> str:
+    """The index partition a record is listed under: its form and a shard drawn from its random reference.
+
+    >>> listing_key("help_request", "H-K7QD-MX4A")
+    'help_request#13'
+    """
+    return f"{form}#{zlib.crc32(reference.encode('utf-8')) % LISTING_SHARDS:02d}"
+
+
+def listing_keys(form: str) -> list[str]:
+    """Every index partition of a form: its shards, and the bare name of records written before sharding."""
+    return [form, *(f"{form}#{shard:02d}" for shard in range(LISTING_SHARDS))]
+
+
 def _item(submission: Submission, prefix: str) -> Item:
     return {
         "pk": {"S": _text(prefix + submission.reference)},
-        "form": {"S": _text(submission.form)},
+        "form": {"S": listing_key(_text(submission.form), submission.reference)},
         "lang": {"S": _text(submission.lang)},
         "created_at": {"S": created_at_text(submission.created_at)},
         TTL_ATTRIBUTE: {"N": str(int(submission.expires_at))},
@@ -647,7 +705,7 @@ def _submission(item: Item) -> Submission:
     try:
         return Submission(
             reference=item["pk"]["S"].removeprefix(SUBMISSION_PREFIX),
-            form=item["form"]["S"],
+            form=item["form"]["S"].split("#", 1)[0],  # the listing key's form (listing_key)
             lang=item["lang"]["S"],
             created_at=dt.datetime.fromisoformat(item["created_at"]["S"]),
             expires_at=_expires_at(item),

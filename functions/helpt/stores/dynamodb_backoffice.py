@@ -22,7 +22,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from helpt.stores import Account, AuditEntry, Event, StaffSession, StoreError
+from helpt.stores import Account, AuditEntry, Event, StaffSession, StoreError, log_function
 from helpt.stores.sqlite import created_at_text
 from helpt.submissions import Submission
 
@@ -41,10 +41,13 @@ class DynamoDBBackOffice:
     if TYPE_CHECKING:
         client: Any
         table_name: str
+        log_via: log_function.Invoke | None
 
         def _pages(self, operation: str, call: Callable[..., dict[str, Any]], **request: Any) -> Iterator[Item]: ...
 
         def _put(self, item: Item, operation: str) -> bool: ...
+
+        def _listing(self, operation: str, form: str, moment: int) -> Iterator[Item]: ...
 
     def put_account(self, account: Account) -> None:
         """Create or replace the account with this name."""
@@ -90,7 +93,11 @@ class DynamoDBBackOffice:
             )
 
     def audit(self, entry: AuditEntry) -> None:
-        """Add an entry to the audit log: a conditional put, so it never replaces another entry."""
+        """Add an entry to the audit log: a conditional put, so it never replaces another entry. With
+        `log_via` (a staff machine) the back office function adds it (helpt.stores.log_function)."""
+        if self.log_via is not None:
+            log_function.send(self.log_via, entry)
+            return
         at = created_at_text(entry.at)
         item = {
             "at": {"S": at},
@@ -121,25 +128,13 @@ class DynamoDBBackOffice:
         return iter([_audit_entry(item) for item in live])
 
     def records(self, *, form: str, now: dt.datetime | None = None) -> Iterator[tuple[Submission, list[Event]]]:
-        """Every live submission of this form with its history, oldest first: one Query of the `form-created`
-        index, page by page. Each item carries its `history`, so no record needs a read of its own.
+        """Every live submission of this form with its history, oldest first: the `form-created` index's shards,
+        page by page, merged. Each item carries its `history`, so no record needs a read of its own.
 
         The index is eventually consistent (docs/DATA.md): a request sent a second ago may not be listed yet.
         """
         moment = dynamodb._unix(now)
-        items = self._pages(
-            "records",
-            self.client.query,
-            IndexName=dynamodb.FORM_CREATED_INDEX,
-            KeyConditionExpression="#form = :form",
-            # The index holds quarantined items too (they have a form): the pk filter keeps them out.
-            FilterExpression="begins_with(#pk, :sub) AND #expires > :now",
-            ExpressionAttributeValues={
-                ":sub": {"S": dynamodb.SUBMISSION_PREFIX},
-                ":now": {"N": str(moment)},
-                ":form": {"S": dynamodb._text(form)},
-            },
-        )
+        items = self._listing("records", form, moment)
         return (_record(item) for item in items if dynamodb._is_live_submission(item, moment))
 
     def _get(self, pk: str, operation: str) -> Item | None:

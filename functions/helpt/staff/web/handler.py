@@ -17,13 +17,15 @@ from pathlib import Path
 from typing import Any, cast
 
 from helpt.app import store_from_environment
+from helpt.edge import SECRET_VARIABLE as ORIGIN_SECRET_VARIABLE
+from helpt.edge import from_the_edge, refusal
 from helpt.notify.links import SECRET_VARIABLE, Links, secret_from_environment
 from helpt.notify.triggers import notifier_from_environment
 from helpt.settings import load_city
 from helpt.staff.vacancies import load_vacancies
 from helpt.staff.web.app import BackOffice
 from helpt.staff.web.oidc import oidc_from_environment
-from helpt.stores import BackOfficeStore
+from helpt.stores import BackOfficeStore, log_function
 
 logger = logging.getLogger("helpt.staff.web")
 logging.getLogger("helpt").setLevel(logging.INFO)
@@ -61,5 +63,15 @@ def _back_office() -> BackOffice:
     return back_office_from_environment()
 
 
+@functools.cache
+def _store() -> BackOfficeStore:
+    return cast(BackOfficeStore, store_from_environment(os.environ))
+
+
 def lambda_handler(event: dict[str, Any], context: object) -> dict[str, Any]:
+    # Invoked directly by the staff tool (only IAM principals may): one export-log or audit entry to add.
+    if log_function.is_request(event):
+        return log_function.add_requested(_store(), event)
+    if not from_the_edge(event, os.environ.get(ORIGIN_SECRET_VARIABLE, "")):
+        return refusal()
     return _back_office().handle(event)
