@@ -87,3 +87,11 @@ def test_the_back_office_keeps_verifications_and_their_codes(translated: dict[st
     assert sorted(listed(statement["Action"])) == ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem",
                                                    "dynamodb:UpdateItem"]  # fmt: skip
     assert _keys(statement) == [f"{VERIFY_PREFIX}*", f"{CARD_CODE_PREFIX}*"]
+
+
+def test_staff_machines_may_keep_verifications_for_the_command_line_and_erasure(translated: dict[str, Any]) -> None:
+    document = translated["Resources"]["StaffExportPolicy"]["Properties"]["PolicyDocument"]
+    by_sid = {statement["Sid"]: statement for statement in document["Statement"]}
+    statement = by_sid["KeepVerifications"]
+    assert sorted(listed(statement["Action"])) == ["dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
+    assert _keys(statement) == [f"{VERIFY_PREFIX}*", f"{CARD_CODE_PREFIX}*"]
