@@ -35,8 +35,10 @@ setup: $(VENV)/.synced node_modules/.installed system-packages sam-cli
 $(UV):
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --target .tools/uv-$(UV_VERSION) uv==$(UV_VERSION)
 
+# --compile-bytecode: the libraries' .pyc made once here, not by each process that imports them (and never,
+# where PYTHONDONTWRITEBYTECODE is set): WeasyPrint's import alone takes three times as long from source.
 $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen
+	$(UV) sync --frozen --compile-bytecode
 	touch $@
 
 # axe-core and the W3C HTML checker, pinned in package-lock.json. --ignore-scripts: vnu-jar's install

@@ -18,6 +18,7 @@ from helpt.forms import FORMS, VACANCY_RESPONSE
 from helpt.i18n import load_catalogs
 from helpt.settings import CitySettings
 from helpt.templating import configure_environment
+from helpt_site import card_worker
 from helpt_site.cards import render_cards
 from helpt_site.catalogs import catalog_problems, compile_catalogs, extract_messages
 from helpt_site.content_checks import (
@@ -48,6 +49,7 @@ from helpt_site.site_pages import (
 )
 
 CATALOGS = "HELPT_CATALOGS"
+CARD_JOB = "HELPT_CARD_JOB"
 SOURCES = "HELPT_SOURCES"  # output file -> the content file it was made from
 UNRESOLVED = "HELPT_UNRESOLVED"
 STRUCTURE_BROKEN = "HELPT_STRUCTURE_BROKEN"
@@ -56,6 +58,7 @@ logger = logging.getLogger(__name__)
 
 def register() -> None:
     signals.initialized.connect(prepare_translations)
+    signals.initialized.connect(start_cards)  # after the translations, which the cards use
     signals.initialized.connect(watch_unresolved_links)
     signals.generator_init.connect(configure_templates)
     signals.content_object_init.connect(prepare_page)
@@ -195,17 +198,27 @@ def _undated_vacancy(page: Page) -> bool:
     return is_vacancy(page) and vacancy_expiry(page) is None
 
 
+def start_cards(pelican) -> None:
+    """Start rendering the cards beside the build when the cache lacks them (card_worker.py)."""
+    settings = pelican.settings
+    translations_dir = Path(settings["THEME"]) / "translations"
+    settings[CARD_JOB] = card_worker.start(settings["CITY"], translations_dir, Path(settings["CARDS_CACHE"]))
+
+
 def make_cards(generators) -> None:
-    """Render the neighbour cards into the output (from the cache when nothing they use changed)."""
+    """Put the neighbour cards into the output, from the cache the worker filled (or that was full)."""
     settings = generators[0].settings
     city: CitySettings = settings["CITY"]
-    cards, rendered = render_cards(
+    job = settings.get(CARD_JOB)
+    rendered = card_worker.finish(job) if job is not None else 0
+    cards, here = render_cards(
         city,
         settings[CATALOGS],
         Path(settings["THEME"]) / "translations",
         Path(settings["OUTPUT_PATH"]),
         Path(settings["CARDS_CACHE"]),
     )
+    rendered += here  # none, unless the worker was not started (or another build emptied the cache meanwhile)
     count = len({card for files in cards.values() for card in files})
     logger.info("cards: %d rendered, %d from the cache", rendered, count - rendered)
     for generator in generators:

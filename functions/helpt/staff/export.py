@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -100,15 +101,15 @@ def columns(
 
     language = _language_names(texts.lang)
     fixed = [
-        Column(_("Reference"), lambda s: s.reference, width=14),
-        Column(_("Form"), lambda s: named(FORM_NAMES, s.form, texts), width=18),
+        Column(_("Reference"), operator.attrgetter("reference"), width=14),
+        Column(_("Form"), _by_name(FORM_NAMES, texts, "form"), width=18),
         Column(_("Received"), lambda s: local(s.created_at), moment=True, width=17),
-        Column(_("Channel"), lambda s: named(CHANNELS, s.channel, texts), width=14),
-        Column(_("Status"), lambda s: named(STATUSES, s.status, texts), width=12),
+        Column(_("Channel"), _by_name(CHANNELS, texts, "channel"), width=14),
+        Column(_("Status"), _by_name(STATUSES, texts, "status"), width=12),
         Column(_("Form language"), lambda s: language(s.lang), width=14),
         Column(_("Neighbourhood"), lambda s: postcodes.get(str(s.answers.get("postcode", "")), ""), width=18),
-        Column(_("Deleted after"), lambda s: local(dt.datetime.fromtimestamp(s.expires_at, dt.UTC)), moment=True,
-               width=17),
+        Column(_("Deleted after"), lambda s: dt.datetime.fromtimestamp(s.expires_at, zone).replace(tzinfo=None),
+               moment=True, width=17),
     ]  # fmt: skip
     if matches is not None and any(form.name in MATCHED_FORMS for form in chosen):
         found = matches
@@ -129,6 +130,18 @@ def columns(
         if name == VACANCY_FIELD and VACANCY_RESPONSE in chosen:
             answer_columns.append(Column(_("Vacancy title"), _vacancy_title(vacancies, texts.lang), width=36))
     return [_fitted(column) for column in fixed + answer_columns]
+
+
+def _by_name(names: dict[str, str], texts: Texts, attribute: str) -> Callable[[Submission], str]:
+    """A record's form, channel or status in staff's words (`named`), each word looked up once per export."""
+    words = {value: named(names, value, texts) for value in names}
+    read = operator.attrgetter(attribute)
+
+    def word(submission: Submission) -> str:
+        value = read(submission)
+        return words.get(value, value)
+
+    return word
 
 
 def _width(kind: str, max_length: int) -> float:
@@ -180,8 +193,9 @@ def _answer_getter(
 
 def selected(store: StaffStore, selection: Selection, now: dt.datetime) -> Iterator[Submission]:
     """The selected submissions, oldest first, streamed; an expired one is skipped even if the store erred."""
+    moment = int(now.timestamp())  # as Submission.is_expired compares, worked out once
     for submission in store.stream(forms=selection.forms, since=selection.since, until=selection.until, now=now):
-        if not submission.is_expired(now) and selection.keeps(submission):
+        if submission.expires_at > moment and selection.keeps(submission):
             yield submission
 
 

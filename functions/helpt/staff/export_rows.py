@@ -42,7 +42,9 @@ def row_maker(table: Sequence[Column]) -> Callable[[Submission], list[Value]]:
         for name, answer in record.answers.items():
             slot = slots.get(name)
             if slot is not None:
-                cells[slot[0]] = slot[1](answer)
+                index, shown = slot
+                # Free text (most answers) is shown as it is: no call for it.
+                cells[index] = answer if shown is plain and answer.__class__ is str else shown(answer)
         return cells
 
     return row
