@@ -18,7 +18,7 @@ from typing import Any, cast
 
 from helpt.app import store_from_environment
 from helpt.notify.links import SECRET_VARIABLE, Links, secret_from_environment
-from helpt.notify.triggers import notifier_from_environment
+from helpt.notify.queue import notifier_from_environment
 from helpt.settings import load_city
 from helpt.staff.vacancies import load_vacancies
 from helpt.staff.web.app import BackOffice
