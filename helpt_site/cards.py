@@ -17,8 +17,6 @@ from dataclasses import asdict, dataclass
 from importlib.metadata import version
 from pathlib import Path
 
-import pypdfium2
-import segno
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
@@ -136,6 +134,9 @@ def render_into_cache(
 
 
 def _render_all(city: CitySettings, catalogs: Mapping[str, gettext.NullTranslations], key_dir: Path) -> int:
+    import pypdfium2  # here, not for every build: most builds take the cards from the cache
+    import segno
+
     env = card_environment(city, catalogs)
     site_address = city.site_url.removeprefix("https://").rstrip("/")
     qr_code = segno.make(city.site_url, error="m").svg_data_uri(scale=4, border=0)

@@ -20,7 +20,7 @@ from helpt.settings import CitySettings
 from helpt.templating import configure_environment
 from helpt_site import card_worker
 from helpt_site.cards import render_cards
-from helpt_site.catalogs import catalog_problems, compile_catalogs, extract_messages
+from helpt_site.catalogs import compile_catalogs, translation_problems
 from helpt_site.content_checks import (
     ContentError,
     content_problems,
@@ -50,6 +50,7 @@ from helpt_site.site_pages import (
 
 CATALOGS = "HELPT_CATALOGS"
 CARD_JOB = "HELPT_CARD_JOB"
+TOKENS = "HELPT_TOKENS"  # language -> the placeholders' values (content_tokens.token_values), HTML and plain
 SOURCES = "HELPT_SOURCES"  # output file -> the content file it was made from
 UNRESOLVED = "HELPT_UNRESOLVED"
 STRUCTURE_BROKEN = "HELPT_STRUCTURE_BROKEN"
@@ -75,7 +76,7 @@ def prepare_translations(pelican) -> None:
     theme = Path(pelican.settings["THEME"])
     translations_dir = theme / "translations"
     compile_catalogs(translations_dir)
-    problems = catalog_problems(translations_dir, extract_messages(theme), city.languages)
+    problems = translation_problems(theme, translations_dir, city.languages, Path(pelican.settings["CARDS_CACHE"]))
     if problems:
         raise ContentError(problems, "the translations of the theme")
     pelican.settings[CATALOGS] = load_catalogs(translations_dir, city.languages)
@@ -101,10 +102,12 @@ def prepare_page(content) -> None:
             (None, "name the file <key>.<language>.md, for example ask-for-help.nl.md, so its translations pair up")
         )
     lang = content.lang if content.lang in city.languages else city.default_language
-    catalog = content.settings[CATALOGS][lang]
-    _fill_placeholders(
-        content, token_values(city, lang, catalog, html=True), token_values(city, lang, catalog, html=False)
-    )
+    # The same for every page of a language: worked out once per build (the settings live as long as it).
+    tokens = content.settings.setdefault(TOKENS, {})
+    if lang not in tokens:
+        catalog = content.settings[CATALOGS][lang]
+        tokens[lang] = (token_values(city, lang, catalog, html=True), token_values(city, lang, catalog, html=False))
+    _fill_placeholders(content, *tokens[lang])
     place = fixed_place(content.key, content.lang, city.default_language)
     if place is not None:
         content.override_url, content.override_save_as = place
