@@ -39,11 +39,11 @@ def renderer(html: str):  # type: ignore[no-untyped-def]
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, help="interleaved rounds of each pair (default 15; quick 5)")
+    parser.add_argument("--runs", type=int, help="interleaved rounds of each pair (default 15; quick 3)")
     parser.add_argument("--quick", action="store_true", help="fewer rounds")
     parser.add_argument("--json", type=Path, help="also write the figures here (for run.py)")
     args = parser.parse_args()
-    runs = args.runs or (5 if args.quick else 15)
+    runs = args.runs or (3 if args.quick else 15)
     from helpt.i18n import load_catalogs
     from helpt.settings import load_city
     from helpt_site.cards import HELP_KINDS, VARIANTS, card_environment
@@ -80,7 +80,7 @@ def main() -> None:
         empties = iter(range(1_000))
         first = timed(lambda: site_build(folder / f"empty-{next(empties)}", "first"))
         cached = timed(lambda: site_build(full_cache, "cached"))
-        rounds = max(3, runs // 3)
+        rounds = 2 if args.quick else 5
         figures.append(pair("first site build, every card rendered", "the same build, card cache filled", cached,
                             first, rounds, target=FIRST_BUILD_TARGET))  # fmt: skip
     report(figures, args.json)

@@ -19,12 +19,13 @@ unlike getrusage's maxrss does not carry over the parent's across exec), and for
 Python's own allocations (tracemalloc, in a run of its own: tracing slows Python down about threefold);
 the ratio 100,000 / 10,000 says whether memory is flat: 1.0 is flat, building the whole list would be ~10.
 
-XLSX is written by openpyxl in write-only mode, with lxml when it is installed (a dependency of the
-project; the Lambda bundle's worker goes without it, about a fifth slower): each cell is still
-serialised by openpyxl, which is most of the XLSX time.
+XLSX: XlsxWriter makes the workbook and Helpt writes the sheet's rows (functions/helpt/staff/export_xlsx.py
+says why, with what openpyxl and XlsxWriter alone took on these rows). Targets: CSV within 2x the plain
+dump, XLSX within 6x. The plain dump decodes nothing: the store's decoding of each record (its JSON
+answers, a Submission) is part of every way's time.
 
-Run: .venv/bin/python benchmarks/export.py           (a few minutes; 3 rounds of 100,000)
-     .venv/bin/python benchmarks/export.py --quick   (1,000 and 10,000, 3 rounds: for a quick look)
+Run: .venv/bin/python benchmarks/export.py           (a few minutes; 5 rounds of 100,000)
+     .venv/bin/python benchmarks/export.py --quick   (1,000 and 10,000, 2 rounds: for a quick look)
 """
 
 from __future__ import annotations
@@ -214,7 +215,7 @@ def measure(kind: str, database: Path, output: Path, trace: bool = False) -> dic
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="1,000 and 10,000 submissions instead")
-    parser.add_argument("--rounds", type=int, help="rounds of the large store's exports (default 5; quick 3)")
+    parser.add_argument("--rounds", type=int, help="rounds of the large store's exports (default 5; quick 2)")
     parser.add_argument("--json", type=Path, help="also write the figures here (for run.py)")
     parser.add_argument("--child", choices=("plain", *WAYS), help=argparse.SUPPRESS)
     parser.add_argument("--database", type=Path, help=argparse.SUPPRESS)
@@ -224,7 +225,7 @@ def main() -> None:
     if args.child:
         child(args.child, args.database, args.output, args.trace)
         return
-    rounds = args.rounds or (3 if args.quick else 5)
+    rounds = args.rounds or (2 if args.quick else 5)
     small, large = (1_000, 10_000) if args.quick else (10_000, 100_000)
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)

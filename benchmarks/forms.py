@@ -74,13 +74,13 @@ def throughput(port: int, requests: list[tuple[str, str, bytes]], clients: int) 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, help="interleaved rounds (default 11 imports, 5 batches; quick 5, 3)")
-    parser.add_argument("--submissions", type=int, help="requests in each batch (default 1,000; quick 300)")
+    parser.add_argument("--submissions", type=int, help="requests in each batch (default 1,000; quick 200)")
     parser.add_argument("--quick", action="store_true", help="fewer rounds, smaller batches")
     parser.add_argument("--json", type=Path, help="also write the figures here (for run.py)")
     args = parser.parse_args()
     runs = args.runs or (5 if args.quick else 11)
     batches = max(3, runs // 2)
-    count = args.submissions or (300 if args.quick else 1000)
+    count = args.submissions or (200 if args.quick else 1000)
     figures: list[Figure] = []
 
     with tempfile.TemporaryDirectory() as scratch:
