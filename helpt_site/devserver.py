@@ -228,23 +228,25 @@ def serve(
     server.request_timeout = request_timeout
     server.api = LocalApi(project_dir, output, city_path, data_dir, site_url=f"http://127.0.0.1:{port}")
     server.api.reload()
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     from helpt.notify.local import local_sender, outbox_folder, start_local_sender
 
-    stop_sending = start_local_sender(
-        local_sender(city, server.api.store, data_dir, project_dir / "theme" / "translations", server.api.notifier)
-    )
-    print(f"\n{city.site_name[city.default_language]} is served at http://127.0.0.1:{port}/", flush=True)
-    print(f"Forms are kept in {data_dir / 'helpt.sqlite3'}.", flush=True)
-    print(f"E-mail Helpt sends is written to {outbox_folder(data_dir)} (one .eml file per message).", flush=True)
-    print(
-        f"The staff back office is at http://127.0.0.1:{port}/staff/ (an account: .venv/bin/helpt accounts add "
-        "NAME --role coordinator).",
-        flush=True,
-    )
-    print("It rebuilds when you save a change. Press Ctrl-C to stop.\n", flush=True)
-    watched = [city.content_dir, project_dir / "theme", city_path, project_dir / "pelicanconf.py"]
+    stop_sending: threading.Event | None = None
+    # From here on Ctrl-C stops the preview cleanly, even while it is still saying where it is served.
     try:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        stop_sending = start_local_sender(
+            local_sender(city, server.api.store, data_dir, project_dir / "theme" / "translations", server.api.notifier)
+        )
+        print(f"\n{city.site_name[city.default_language]} is served at http://127.0.0.1:{port}/", flush=True)
+        print(f"Forms are kept in {data_dir / 'helpt.sqlite3'}.", flush=True)
+        print(f"E-mail Helpt sends is written to {outbox_folder(data_dir)} (one .eml file per message).", flush=True)
+        print(
+            f"The staff back office is at http://127.0.0.1:{port}/staff/ (an account: .venv/bin/helpt accounts add "
+            "NAME --role coordinator).",
+            flush=True,
+        )
+        print("It rebuilds when you save a change. Press Ctrl-C to stop.\n", flush=True)
+        watched = [city.content_dir, project_dir / "theme", city_path, project_dir / "pelicanconf.py"]
         for changes in watch(*watched, watch_filter=_WATCH_FILTER):
             names = ", ".join(sorted({Path(path).name for _change, path in changes}))
             print(f"Changed: {names}. Rebuilding…", flush=True)
@@ -257,7 +259,8 @@ def serve(
     except KeyboardInterrupt:
         pass
     finally:
-        stop_sending.set()
+        if stop_sending is not None:
+            stop_sending.set()
         server.shutdown()
         server.server_close()
     print("Stopped.", flush=True)
