@@ -24,7 +24,7 @@ says why, with what openpyxl and XlsxWriter alone took on these rows). Targets: 
 dump, XLSX within 6x. The plain dump decodes nothing: the store's decoding of each record (its JSON
 answers, a Submission) is part of every way's time.
 
-Run: .venv/bin/python benchmarks/export.py           (a few minutes; 5 rounds of 100,000)
+Run: .venv/bin/python benchmarks/export.py           (a few minutes; 7 rounds of 100,000)
      .venv/bin/python benchmarks/export.py --quick   (1,000 and 10,000, 2 rounds: for a quick look)
 """
 
@@ -215,7 +215,7 @@ def measure(kind: str, database: Path, output: Path, trace: bool = False) -> dic
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="1,000 and 10,000 submissions instead")
-    parser.add_argument("--rounds", type=int, help="rounds of the large store's exports (default 5; quick 2)")
+    parser.add_argument("--rounds", type=int, help="rounds of the large store's exports (default 7; quick 2)")
     parser.add_argument("--json", type=Path, help="also write the figures here (for run.py)")
     parser.add_argument("--child", choices=("plain", *WAYS), help=argparse.SUPPRESS)
     parser.add_argument("--database", type=Path, help=argparse.SUPPRESS)
@@ -225,7 +225,7 @@ def main() -> None:
     if args.child:
         child(args.child, args.database, args.output, args.trace)
         return
-    rounds = args.rounds or (2 if args.quick else 5)
+    rounds = args.rounds or (2 if args.quick else 7)
     small, large = (1_000, 10_000) if args.quick else (10_000, 100_000)
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)

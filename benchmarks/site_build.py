@@ -78,11 +78,11 @@ def runner(command: list[str], env: dict[str, str]):  # type: ignore[no-untyped-
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rounds", type=int, help="interleaved rounds of each pair (default 7; quick 2)")
+    parser.add_argument("--rounds", type=int, help="interleaved rounds of each pair (default 9; quick 2)")
     parser.add_argument("--quick", action="store_true", help="fewer rounds, and 148 pages instead of 1,808")
     parser.add_argument("--json", type=Path, help="also write the figures here (for run.py)")
     args = parser.parse_args()
-    rounds = args.rounds or (2 if args.quick else 7)
+    rounds = args.rounds or (2 if args.quick else 9)
     extra = 60 if args.quick else 890  # 28 + 2 x 890 = 1,808 pages
     figures: list[Figure] = []
     with tempfile.TemporaryDirectory() as scratch:
