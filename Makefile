@@ -35,8 +35,10 @@ setup: $(VENV)/.synced node_modules/.installed system-packages sam-cli
 $(UV):
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --target .tools/uv-$(UV_VERSION) uv==$(UV_VERSION)
 
+# --compile-bytecode: the libraries' .pyc made once here, not by each process that imports them (and never,
+# where PYTHONDONTWRITEBYTECODE is set): WeasyPrint's import alone takes three times as long from source.
 $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen
+	$(UV) sync --frozen --compile-bytecode
 	touch $@
 
 # axe-core and the W3C HTML checker, pinned in package-lock.json. --ignore-scripts: vnu-jar's install
@@ -95,8 +97,9 @@ bundle: $(VENV)/.synced build-packages
 deploy: $(VENV)/.synced build-packages sam-cli
 	$(VENV)/bin/invoke deploy $(if $(DRY_RUN),--dry-run)
 
+# `make bench QUICK=1`: the same pairs, smaller, in under a minute.
 bench: $(VENV)/.synced build-packages
-	$(VENV)/bin/python benchmarks/run.py
+	$(VENV)/bin/python benchmarks/run.py $(if $(QUICK),--quick)
 
 # The form handler against moto and SQLite with the store's faults injected, a few minutes (benchmarks/soak.py).
 SOAK_SECONDS ?= 90

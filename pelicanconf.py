@@ -63,7 +63,8 @@ MARKDOWN = {
 }
 CACHE_CONTENT = False
 
-# Rendered neighbour cards are kept here and reused while nothing they are made from changes.
+# Rendered neighbour cards are kept here and reused while nothing they are made from changes; so is the mark
+# that the theme's strings were all found translated (helpt_site.catalogs.translation_problems).
 CARDS_CACHE = os.environ.get("HELPT_CACHE_DIR", str(ROOT / ".cache" / "cards"))
 
 # Where the forms post: the preview server answers /api/ itself; publishconf.py uses the site's address.

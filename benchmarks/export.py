@@ -19,12 +19,13 @@ unlike getrusage's maxrss does not carry over the parent's across exec), and for
 Python's own allocations (tracemalloc, in a run of its own: tracing slows Python down about threefold);
 the ratio 100,000 / 10,000 says whether memory is flat: 1.0 is flat, building the whole list would be ~10.
 
-XLSX is written by openpyxl in write-only mode, with lxml when it is installed (a dependency of the
-project; the Lambda bundle's worker goes without it, about a fifth slower): each cell is still
-serialised by openpyxl, which is most of the XLSX time.
+XLSX: XlsxWriter makes the workbook and Helpt writes the sheet's rows (functions/helpt/staff/export_xlsx.py
+says why, with what openpyxl and XlsxWriter alone took on these rows). Targets: CSV within 2x the plain
+dump, XLSX within 6x. The plain dump decodes nothing: the store's decoding of each record (its JSON
+answers, a Submission) is part of every way's time.
 
-Run: .venv/bin/python benchmarks/export.py           (a few minutes; 3 rounds of 100,000)
-     .venv/bin/python benchmarks/export.py --quick   (1,000 and 10,000, 3 rounds: for a quick look)
+Run: .venv/bin/python benchmarks/export.py           (a few minutes; 7 rounds of 100,000)
+     .venv/bin/python benchmarks/export.py --quick   (1,000 and 10,000, 2 rounds: for a quick look)
 """
 
 from __future__ import annotations
@@ -46,6 +47,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "functions"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from pairs import Figure, report  # noqa: E402 (benchmarks/ is not a package)
 
 NAMES = ["Maria Peeters", "Jan De Smet", "Zoë Janssens", "Mohammed El Amrani", "Ewa Kowalska", "Nguyễn Văn An",
          "Aïcha Diallo", "Jef Vermeulen", "Ann Claes", "Özlem Y\u0131lmaz", "Ελένη Παπαδοπούλου", "李明"]  # fmt: skip
@@ -57,6 +61,9 @@ POSTCODES = ["3000", "3001", "3010", "3012", "3018"]
 KINDS = ["groceries", "pharmacy", "dog", "call", "letter", "other"]
 VACANCIES = ["food-parcels", "face-masks", "care-home-calls"]
 WAYS = ("csv", "xlsx", "web-csv", "web-xlsx")
+TARGETS = {"csv": 2.0, "xlsx": 6.0}  # times the plain dump
+# Python's peak allocations with ten times the rows: flat (pages of 1,000 rows, nothing kept per row).
+MEMORY_TARGET = 1.5
 SUFFIX = {"plain": "csv", "csv": "csv", "xlsx": "xlsx", "web-csv": "csv", "web-xlsx": "xlsx"}
 
 
@@ -208,7 +215,8 @@ def measure(kind: str, database: Path, output: Path, trace: bool = False) -> dic
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="1,000 and 10,000 submissions instead")
-    parser.add_argument("--rounds", type=int, default=3, help="rounds of the large store's exports (default 3)")
+    parser.add_argument("--rounds", type=int, help="rounds of the large store's exports (default 7; quick 2)")
+    parser.add_argument("--json", type=Path, help="also write the figures here (for run.py)")
     parser.add_argument("--child", choices=("plain", *WAYS), help=argparse.SUPPRESS)
     parser.add_argument("--database", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--output", type=Path, help=argparse.SUPPRESS)
@@ -217,7 +225,7 @@ def main() -> None:
     if args.child:
         child(args.child, args.database, args.output, args.trace)
         return
-
+    rounds = args.rounds or (2 if args.quick else 7)
     small, large = (1_000, 10_000) if args.quick else (10_000, 100_000)
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
@@ -231,35 +239,48 @@ def main() -> None:
             result = measure(kind, folder / f"{count}.sqlite3", output, trace)
             return {**result, "mib": output.stat().st_size / 2**20}
 
-        rounds: list[dict[str, dict]] = []
-        for number in range(args.rounds):
+        # A B C D E, A B C D E, ...: each way's ratio is taken to the same round's baseline.
+        measured: list[dict[str, dict]] = []
+        for number in range(rounds):
             this = {"plain": run("plain", large)}
             for kind in WAYS:
                 this[kind] = run(kind, large)
-            rounds.append(this)
-            print(f"  round {number + 1}: " + ", ".join(f"{k} {r['seconds']:.2f} s" for k, r in this.items()))
+            measured.append(this)
+            print(
+                f"  round {number + 1}: " + ", ".join(f"{k} {r['seconds']:.2f} s" for k, r in this.items()), flush=True
+            )
         smaller = {kind: run(kind, small) for kind in WAYS}
         traced = {(kind, count): run(kind, count, trace=True)["traced_mib"] for kind in ("csv", "web-csv")
                   for count in (small, large)}  # fmt: skip
 
-        plain = statistics.median(r["plain"]["seconds"] for r in rounds)
-        print(f"\n{large:,} submissions, median of {args.rounds} rounds (baseline: plain csv.writer, {plain:.2f} s):")
-        print(f"  {'way':9} {'time':>8} {'rows/s':>9} {'x plain':>8} {'peak RSS':>10} {'file':>9}")
-        for kind in WAYS:
-            seconds = statistics.median(r[kind]["seconds"] for r in rounds)
-            ratio = statistics.median(r[kind]["seconds"] / r["plain"]["seconds"] for r in rounds)
-            rss = statistics.median(r[kind]["rss_mib"] for r in rounds)
-            print(f"  {kind:9} {seconds:7.2f}s {large / seconds:9,.0f} {ratio:7.1f}x {rss:7.1f} MiB "
-                  f"{rounds[0][kind]['mib']:5.1f} MiB")  # fmt: skip
-        print(f"memory, {large:,} against {small:,} submissions (1.0 = flat; building the whole list: ~10):")
-        for kind in WAYS:
-            rss = statistics.median(r[kind]["rss_mib"] for r in rounds) / smaller[kind]["rss_mib"]
-            line = f"  {kind:9} peak RSS {smaller[kind]['rss_mib']:6.1f} -> {rss * smaller[kind]['rss_mib']:6.1f} MiB"
-            line += f" ({rss:4.2f})"
-            if (kind, large) in traced:
-                ratio = traced[kind, large] / traced[kind, small]
-                line += f", Python peak {traced[kind, small]:5.2f} -> {traced[kind, large]:5.2f} MiB ({ratio:4.2f})"
-            print(line)
+    figures = []
+    for kind in WAYS:
+        seconds = statistics.median(r[kind]["seconds"] for r in measured)
+        ratio = statistics.median(r[kind]["seconds"] / r["plain"]["seconds"] for r in measured)
+        figures.append(Figure(f"export {large:,} rows, {kind}", "plain csv.writer dump",
+                              statistics.median(r["plain"]["seconds"] for r in measured), seconds, ratio,
+                              TARGETS[kind.removeprefix("web-")], rounds=rounds))  # fmt: skip
+    print(f"\n{large:,} submissions: rows per second, peak memory, file size")
+    for kind in WAYS:
+        seconds = statistics.median(r[kind]["seconds"] for r in measured)
+        rss = statistics.median(r[kind]["rss_mib"] for r in measured)
+        size = measured[0][kind]["mib"]
+        print(f"  {kind:9} {large / seconds:9,.0f} rows/s {rss:7.1f} MiB peak RSS {size:5.1f} MiB file")
+    print(f"memory, {large:,} against {small:,} submissions (1.0 = flat; building the whole list: ~10):")
+    for kind in WAYS:
+        rss = statistics.median(r[kind]["rss_mib"] for r in measured) / smaller[kind]["rss_mib"]
+        line = f"  {kind:9} peak RSS {smaller[kind]['rss_mib']:6.1f} -> {rss * smaller[kind]['rss_mib']:6.1f} MiB"
+        line += f" ({rss:4.2f})"
+        if (kind, large) in traced:
+            ratio = traced[kind, large] / traced[kind, small]
+            line += f", Python peak {traced[kind, small]:5.2f} -> {traced[kind, large]:5.2f} MiB ({ratio:4.2f})"
+            # Python's own peak, tenfold the rows: flat is about 1 (the process's RSS also counts libraries).
+            name, base = f"export memory, Python peak, {kind}, x10 rows", f"the same, {small:,} rows"
+            small_mib, large_mib = traced[kind, small], traced[kind, large]
+            figures.append(Figure(name, base, small_mib, large_mib, ratio, MEMORY_TARGET, unit="MiB"))
+        print(line)
+    print()
+    report(figures, args.json)
 
 
 if __name__ == "__main__":

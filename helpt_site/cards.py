@@ -17,8 +17,6 @@ from dataclasses import asdict, dataclass
 from importlib.metadata import version
 from pathlib import Path
 
-import pypdfium2
-import segno
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
@@ -30,6 +28,7 @@ from helpt.settings import CitySettings
 from helpt.templating import configure_environment, opening_hours
 
 CARDS_FOLDER = "cards"
+MANIFEST = "cards.json"  # in the cache's folder for a key: the cards it holds, written last
 PREVIEW_WIDTH_PX = 280
 PREVIEW_COLOURS = 16
 
@@ -112,12 +111,9 @@ def render_cards(
 ) -> tuple[dict[str, list[CardFile]], int]:
     """Put every card and its preview into `output/cards/`; return them by language and how many were
     rendered (0 when all came from the cache)."""
+    rendered = render_into_cache(city, catalogs, translations_dir, cache_dir)
     key_dir = cache_dir / cache_key(city, translations_dir)
-    manifest = key_dir / "cards.json"
-    rendered = 0
-    if not manifest.is_file():
-        rendered = _render_all(city, catalogs, key_dir)
-    cards = [CardFile(**entry) for entry in json.loads(manifest.read_text(encoding="utf-8"))]
+    cards = [CardFile(**entry) for entry in json.loads((key_dir / MANIFEST).read_text(encoding="utf-8"))]
     (output / CARDS_FOLDER).mkdir(parents=True, exist_ok=True)
     for card in cards:
         for name in (card.pdf, card.preview):
@@ -129,7 +125,18 @@ def render_cards(
     return by_lang, rendered
 
 
+def render_into_cache(
+    city: CitySettings, catalogs: Mapping[str, gettext.NullTranslations], translations_dir: Path, cache_dir: Path
+) -> int:
+    """Render every card into the cache unless it holds them already; return how many were rendered."""
+    key_dir = cache_dir / cache_key(city, translations_dir)
+    return 0 if (key_dir / MANIFEST).is_file() else _render_all(city, catalogs, key_dir)
+
+
 def _render_all(city: CitySettings, catalogs: Mapping[str, gettext.NullTranslations], key_dir: Path) -> int:
+    import pypdfium2  # here, not for every build: most builds take the cards from the cache
+    import segno
+
     env = card_environment(city, catalogs)
     site_address = city.site_url.removeprefix("https://").rstrip("/")
     qr_code = segno.make(city.site_url, error="m").svg_data_uri(scale=4, border=0)
@@ -154,7 +161,7 @@ def _render_all(city: CitySettings, catalogs: Mapping[str, gettext.NullTranslati
             pages = len(pypdfium2.PdfDocument(pdf))
             cards.append(CardFile(variant.name, lang, variant.title, f"{CARDS_FOLDER}/{stem}.pdf",
                                   f"{CARDS_FOLDER}/{stem}.png", len(pdf), pages))  # fmt: skip
-    (staging / "cards.json").write_text(json.dumps([asdict(card) for card in cards], indent=1), encoding="utf-8")
+    (staging / MANIFEST).write_text(json.dumps([asdict(card) for card in cards], indent=1), encoding="utf-8")
     shutil.rmtree(key_dir, ignore_errors=True)
     staging.rename(key_dir)
     return len(cards)

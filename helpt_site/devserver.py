@@ -86,11 +86,8 @@ class PreviewRequestHandler(SimpleHTTPRequestHandler):
             self._refuse_unread(405, "only the forms and the back office receive posts")
 
     def _dynamic(self) -> bool:
-        """The form handler's /api/* and card check pages, the back office's /staff/*; everything else is a
-        built file."""
-        path = self.path.split("?", 1)[0]
-        api: LocalApi | None = getattr(self.server, "api", None)
-        return self.path.startswith(API_PREFIX) or is_staff_path(path) or (api is not None and api.is_check_path(path))
+        """The form handler's /api/* and the back office's /staff/*; everything else is a built file."""
+        return self.path.startswith(API_PREFIX) or is_staff_path(self.path.split("?", 1)[0])
 
     def _api(self) -> None:
         api: LocalApi | None = getattr(self.server, "api", None)
@@ -231,12 +228,12 @@ def serve(
     server.request_timeout = request_timeout
     server.api = LocalApi(project_dir, output, city_path, data_dir, site_url=f"http://127.0.0.1:{port}")
     server.api.reload()
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     from helpt.notify.local import local_sender, outbox_folder, start_local_sender
 
-    stop_sending = None
-    # From here on Ctrl-C stops the preview cleanly, even while it is still printing where things are.
+    stop_sending: threading.Event | None = None
+    # From here on Ctrl-C stops the preview cleanly, even while it is still saying where it is served.
     try:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
         stop_sending = start_local_sender(
             local_sender(city, server.api.store, data_dir, project_dir / "theme" / "translations", server.api.notifier)
         )

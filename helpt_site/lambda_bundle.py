@@ -9,9 +9,8 @@ only format dates and language names in the city's languages, so only those and 
 
 `function.zip`, the form handler's, has no staff package. `staff.zip`, the back office's, adds it (its web
 templates and `.po` catalogs, which it compiles in memory) and the sign-in's libraries: Authlib, joserfc,
-cryptography, requests and what requests needs; and openpyxl with et-xmlfile for the exports' XLSX files (the
-export worker runs the same zip). Without lxml: it would make a large XLSX export about a fifth faster, for
-several megabytes more at every cold start of the back office. Two zips, because cryptography alone is 14 MB
+cryptography, requests and what requests needs; and XlsxWriter for the exports' XLSX files (the export worker
+runs the same zip; pure Python, no compiled parts). Two zips, because cryptography alone is 14 MB
 unzipped and the form handler, which residents wait for, would fetch it at every cold start for nothing.
 cryptography's Rust bindings load cffi's `_cffi_backend`; pycparser, which cffi needs only to compile
 declarations, stays out. WeasyPrint stays out of both (Lambda's runtime has no Pango): on AWS a task slip is
@@ -51,9 +50,9 @@ LAMBDA_PYTHON = "3.13"  # the Runtime in template.yaml (a test checks they agree
 LAMBDA_PLATFORM = "aarch64-manylinux_2_34"  # arm64, Amazon Linux 2023 (glibc 2.34)
 THIRD_PARTY = ("jinja2", "markupsafe", "babel")  # the form handler's libraries (the back office's too)
 # The back office's sign-in (helpt.staff.web.oidc), imported only when someone signs in with the city's provider;
-# and openpyxl for its exports' XLSX files (the export worker runs this zip too: helpt.staff.web.export_worker).
+# and XlsxWriter for its exports' XLSX files (the export worker runs this zip too: helpt.staff.web.export_worker).
 STAFF_THIRD_PARTY = ("authlib", "joserfc", "cryptography", "cffi", "requests", "idna", "certifi", "charset-normalizer",
-                     "openpyxl", "et-xmlfile")  # fmt: skip
+                     "xlsxwriter")  # fmt: skip
 BUNDLE_DIR = PROJECT_DIR / ".build" / "lambda"
 WHEELS_CACHE = PROJECT_DIR / ".build" / "lambda-wheels"
 ZIP_NAME = "function.zip"  # template.yaml: the IntakeFunction's CodeUri is .build/lambda/function.zip

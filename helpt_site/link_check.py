@@ -1,14 +1,17 @@
 """Checks on the written site: every internal link and anchor resolves, nothing loads from elsewhere.
 
 Runs after Pelican has written the output, so it sees exactly what a visitor gets, including links that
-templates build and links editors typed by hand.
+templates build and links editors typed by hand. The output's files are listed once, each page scanned once
+(`scan`), and each link checked once however many pages carry it (the menu, the footer): the check stays a
+small part of the build, linear in its pages.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
-from html.parser import HTMLParser
+from html import unescape
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -46,31 +49,58 @@ class LinkProblem:
         return f"{self.page}: <{self.tag}> {self.url!r} {self.problem}"
 
 
-class _PageParser(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.ids: set[str] = set()
-        self.links: list[tuple[str, str, bool]] = []  # (tag, url, is_resource)
+@dataclass
+class Page:
+    """What the link check needs of one written page: the ids in it and its links (tag, url, is_resource)."""
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = dict(attrs)
-        if values.get("id"):
-            self.ids.add(values["id"] or "")
-        # <link rel="alternate"> points to another language version: a link to follow, not a load.
-        is_alternate = tag == "link" and "alternate" in (values.get("rel") or "").split()
-        for name, value in attrs:
-            if value is None:
-                continue
-            if (tag, name) in _RESOURCE_ATTRIBUTES:
-                self.links.append((tag, value, not is_alternate))
-            elif (tag, name) in _LINK_ATTRIBUTES:
-                self.links.append((tag, value, False))
+    ids: set[str]
+    links: list[tuple[str, str, bool]]
 
 
-def _parse(path: Path) -> _PageParser:
-    parser = _PageParser()
-    parser.feed(path.read_text(encoding="utf-8"))
-    return parser
+# A page's tags and their attributes, as an HTML parser reads them (tests/test_site_links.py holds the scan to
+# html.parser's on every page of the site). A parser in Python took a third of a 1,800-page build; these
+# expressions run in C. Comments and the text of <script> and <style> are not markup: they are left out first.
+_NOT_MARKUP = re.compile(r"<!--.*?-->|(<(script|style)\b[^>]*>).*?(</\2\s*>)", re.S | re.I)
+_TAG = re.compile(r"""<([a-zA-Z][^\s/>]*)((?:[^>"']|"[^"]*"|'[^']*')*)>""")
+_ATTRIBUTE = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
+_WATCHED_TAGS = {tag for tag, _name in _RESOURCE_ATTRIBUTES | _LINK_ATTRIBUTES}
+_ABSOLUTE = ("/", "http:", "https:", *_NOT_FETCHED)
+
+
+def scan(html: str) -> Page:
+    """The ids and links of a page of HTML."""
+    page = Page(set(), [])
+    for tag, attributes in _TAG.findall(_NOT_MARKUP.sub(_kept_tags, html)):
+        tag = tag.lower()
+        if not attributes or (tag not in _WATCHED_TAGS and "id" not in attributes.lower()):
+            continue
+        values = []
+        for found in _ATTRIBUTE.finditer(attributes):
+            name, quoted, single, bare = found.groups()
+            raw = quoted if quoted is not None else single if single is not None else bare
+            values.append((name.lower(), None if raw is None else unescape(raw)))  # None: no value at all
+        _collect(page, tag, values)
+    return page
+
+
+def _kept_tags(match: re.Match[str]) -> str:
+    # A comment goes; a <script> or <style> keeps its tags (a script's src is a load) without its text.
+    return "" if match.group(1) is None else match.group(1) + match.group(3)
+
+
+def _collect(page: Page, tag: str, attributes: list[tuple[str, str | None]]) -> None:
+    values = dict(attributes)  # a repeated attribute (invalid HTML): the last one, as the check always read it
+    if values.get("id"):
+        page.ids.add(values["id"] or "")
+    # <link rel="alternate"> points to another language version: a link to follow, not a load.
+    is_alternate = tag == "link" and "alternate" in (values.get("rel") or "").split()
+    for name, value in attributes:
+        if value is None:
+            continue
+        if (tag, name) in _RESOURCE_ATTRIBUTES:
+            page.links.append((tag, value, not is_alternate))
+        elif (tag, name) in _LINK_ATTRIBUTES:
+            page.links.append((tag, value, False))
 
 
 def link_problems(output_dir: Path, siteurl: str, dynamic: str = "") -> list[LinkProblem]:
@@ -78,29 +108,32 @@ def link_problems(output_dir: Path, siteurl: str, dynamic: str = "") -> list[Lin
 
     Links under `dynamic` (where the forms post) are answered by the form handler, not by a file."""
     problems: list[LinkProblem] = []
-    parsed: dict[Path, _PageParser] = {}
-    pages = sorted(output_dir.rglob("*.html"))
-    for page in pages:
-        parsed[page] = _parse(page)
+    files = {path.relative_to(output_dir).as_posix(): path.is_dir() for path in output_dir.rglob("*")}
+    pages = sorted(name for name, is_dir in files.items() if not is_dir and name.endswith(".html"))
+    scanned = {name: scan((output_dir / name).read_text(encoding="utf-8")) for name in pages}
     site_origin = urlsplit(siteurl).netloc if siteurl.startswith("http") else ""
-    for page in pages:
-        page_url = "/" + page.relative_to(output_dir).as_posix()
-        for tag, url, is_resource in parsed[page].links:
+    checked: dict[tuple[str, bool], str | None] = {}  # the same menu links on every page: checked once
+    for name in pages:
+        page_url = "/" + name
+        for tag, url, is_resource in scanned[name].links:
             if (dynamic and url.startswith(dynamic + "/")) or url.startswith(_UNRESOLVED):
                 continue
-            problem = _check(url, page_url, output_dir, site_origin, is_resource, parsed)
-            if problem:
-                problems.append(LinkProblem(page.relative_to(output_dir).as_posix(), tag, url, problem))
+            # Where a link leads depends on the page only when it is relative to it.
+            key = (url if url.startswith(_ABSOLUTE) else f"{page_url}\0{url}", is_resource)
+            if key not in checked:
+                checked[key] = _check(url, page_url, files, site_origin, is_resource, scanned)
+            if checked[key]:
+                problems.append(LinkProblem(name, tag, url, checked[key] or ""))
     return problems
 
 
 def _check(
     url: str,
     page_url: str,
-    output_dir: Path,
+    files: dict[str, bool],
     site_origin: str,
     is_resource: bool,
-    parsed: dict[Path, _PageParser],
+    scanned: dict[str, Page],
 ) -> str | None:
     if url.startswith(_NOT_FETCHED):
         return None
@@ -111,12 +144,12 @@ def _check(
     elif parts.scheme:
         return None
     target_path = unquote(urlsplit(urljoin(page_url, url)).path)
-    target = output_dir / target_path.lstrip("/")
-    if target_path.endswith("/") or target.is_dir():
-        target = target / "index.html"
-    if not target.is_file():
+    target = target_path.lstrip("/")  # as `files` names it
+    if target_path.endswith("/") or files.get(target) is True:  # a folder: its index.html
+        target = f"{target.rstrip('/')}/index.html".lstrip("/")
+    if files.get(target) is not False:  # neither there nor a file
         return "points to a page or file that does not exist"
-    if parts.fragment and target in parsed and parts.fragment not in parsed[target].ids:
+    if parts.fragment and target in scanned and parts.fragment not in scanned[target].ids:
         return f"points to #{parts.fragment}, which is not on that page"
     return None
 

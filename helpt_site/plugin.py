@@ -18,8 +18,9 @@ from helpt.forms import FORMS, VACANCY_RESPONSE
 from helpt.i18n import load_catalogs
 from helpt.settings import CitySettings
 from helpt.templating import configure_environment
+from helpt_site import card_worker
 from helpt_site.cards import render_cards
-from helpt_site.catalogs import catalog_problems, compile_catalogs, extract_messages
+from helpt_site.catalogs import compile_catalogs, translation_problems
 from helpt_site.content_checks import (
     ContentError,
     content_problems,
@@ -48,6 +49,8 @@ from helpt_site.site_pages import (
 )
 
 CATALOGS = "HELPT_CATALOGS"
+CARD_JOB = "HELPT_CARD_JOB"
+TOKENS = "HELPT_TOKENS"  # language -> the placeholders' values (content_tokens.token_values), HTML and plain
 SOURCES = "HELPT_SOURCES"  # output file -> the content file it was made from
 UNRESOLVED = "HELPT_UNRESOLVED"
 STRUCTURE_BROKEN = "HELPT_STRUCTURE_BROKEN"
@@ -56,6 +59,7 @@ logger = logging.getLogger(__name__)
 
 def register() -> None:
     signals.initialized.connect(prepare_translations)
+    signals.initialized.connect(start_cards)  # after the translations, which the cards use
     signals.initialized.connect(watch_unresolved_links)
     signals.generator_init.connect(configure_templates)
     signals.content_object_init.connect(prepare_page)
@@ -72,7 +76,7 @@ def prepare_translations(pelican) -> None:
     theme = Path(pelican.settings["THEME"])
     translations_dir = theme / "translations"
     compile_catalogs(translations_dir)
-    problems = catalog_problems(translations_dir, extract_messages(theme), city.languages)
+    problems = translation_problems(theme, translations_dir, city.languages, Path(pelican.settings["CARDS_CACHE"]))
     if problems:
         raise ContentError(problems, "the translations of the theme")
     pelican.settings[CATALOGS] = load_catalogs(translations_dir, city.languages)
@@ -98,10 +102,12 @@ def prepare_page(content) -> None:
             (None, "name the file <key>.<language>.md, for example ask-for-help.nl.md, so its translations pair up")
         )
     lang = content.lang if content.lang in city.languages else city.default_language
-    catalog = content.settings[CATALOGS][lang]
-    _fill_placeholders(
-        content, token_values(city, lang, catalog, html=True), token_values(city, lang, catalog, html=False)
-    )
+    # The same for every page of a language: worked out once per build (the settings live as long as it).
+    tokens = content.settings.setdefault(TOKENS, {})
+    if lang not in tokens:
+        catalog = content.settings[CATALOGS][lang]
+        tokens[lang] = (token_values(city, lang, catalog, html=True), token_values(city, lang, catalog, html=False))
+    _fill_placeholders(content, *tokens[lang])
     place = fixed_place(content.key, content.lang, city.default_language)
     if place is not None:
         content.override_url, content.override_save_as = place
@@ -205,17 +211,27 @@ def _undated_vacancy(page: Page) -> bool:
     return is_vacancy(page) and vacancy_expiry(page) is None
 
 
+def start_cards(pelican) -> None:
+    """Start rendering the cards beside the build when the cache lacks them (card_worker.py)."""
+    settings = pelican.settings
+    translations_dir = Path(settings["THEME"]) / "translations"
+    settings[CARD_JOB] = card_worker.start(settings["CITY"], translations_dir, Path(settings["CARDS_CACHE"]))
+
+
 def make_cards(generators) -> None:
-    """Render the neighbour cards into the output (from the cache when nothing they use changed)."""
+    """Put the neighbour cards into the output, from the cache the worker filled (or that was full)."""
     settings = generators[0].settings
     city: CitySettings = settings["CITY"]
-    cards, rendered = render_cards(
+    job = settings.get(CARD_JOB)
+    rendered = card_worker.finish(job) if job is not None else 0
+    cards, here = render_cards(
         city,
         settings[CATALOGS],
         Path(settings["THEME"]) / "translations",
         Path(settings["OUTPUT_PATH"]),
         Path(settings["CARDS_CACHE"]),
     )
+    rendered += here  # none, unless the worker was not started (or another build emptied the cache meanwhile)
     count = len({card for files in cards.values() for card in files})
     logger.info("cards: %d rendered, %d from the cache", rendered, count - rendered)
     for generator in generators:

@@ -296,14 +296,14 @@ def test_records_read_the_form_in_one_go_not_once_per_record(store: Store, monke
         assert store.record_event(f"V-{number}", event(number, "status", status="contacted"), now=NOW)
     calls: list[str] = []
     if isinstance(store, SQLiteStore):
-        opened = store._open
+        taken = store._connect  # each operation's connection, kept or new
 
         def traced() -> sqlite3.Connection:
-            connection = opened()
+            connection = taken()
             connection.set_trace_callback(calls.append)
             return connection
 
-        monkeypatch.setattr(store, "_open", traced)
+        monkeypatch.setattr(store, "_connect", traced)
     else:
         store.client.meta.events.register("before-call.dynamodb", lambda model, **_: calls.append(model.name))
 

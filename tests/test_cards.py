@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import itertools
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from conftest import LEUVEN, OTHER_CITY, BuiltSite, build, copy_city
+from conftest import LEUVEN, OTHER_CITY, PROJECT_DIR, BuiltSite, build, copy_city
 from pdf_support import (
     A4_PT,
     A5_PT,
@@ -234,6 +236,32 @@ def test_another_citys_cards_carry_its_phone_and_address_and_no_trace_of_leuven(
 def test_weasyprint_errors_stop_a_render() -> None:
     with pytest.raises(RenderError):
         render_pdf("<!DOCTYPE html><html><head><title>No language</title></head><body><p>x</p></body></html>")
+
+
+def test_the_card_worker_stops_on_a_weasyprint_warning_as_the_build_would() -> None:
+    # In the build's own process Pelican stops on any warning; the worker (card_worker.py) must do the same.
+    script = (
+        "from helpt_site.card_worker import strict_weasyprint\n"
+        "from helpt.printing import RenderError, render_pdf\n"
+        "strict_weasyprint()\n"
+        'page = \'<!DOCTYPE html><html lang="nl"><head><title>T</title><style>p {{ {} }}</style></head>'
+        "<body><p>x</p></body></html>'\n"
+        "render_pdf(page.format('color: red'))\n"
+        "try:\n    render_pdf(page.format('colr: red'))\nexcept RenderError as error:\n    print('stopped:', error)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], cwd=PROJECT_DIR, capture_output=True, text=True, check=True)
+    assert result.stdout.startswith("stopped:") and "colr" in result.stdout, result.stdout + result.stderr
+
+
+def test_a_card_worker_that_fails_stops_the_build_with_its_message(tmp_path: Path) -> None:
+    from helpt_site.card_worker import CardJob, finish
+
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "helpt_site.card_worker", str(tmp_path / "no-city.toml"), str(tmp_path), str(tmp_path)],
+        cwd=PROJECT_DIR, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    with pytest.raises(RenderError, match=r"no-city\.toml"):
+        finish(CardJob(worker))
 
 
 def test_an_unchanged_build_renders_no_card_again_and_a_changed_setting_does(

@@ -100,7 +100,7 @@ for line in sys.stdin:
 """
 # Import names of the back office's libraries, and what must never be in its zip.
 STAFF_IMPORTS = ("authlib", "joserfc", "cryptography", "cffi", "requests", "idna", "certifi", "charset_normalizer",
-                 "openpyxl", "et_xmlfile")  # fmt: skip
+                 "xlsxwriter")  # fmt: skip
 SIGN_IN_LIBRARIES = {"authlib", "joserfc", "cryptography", "requests"}
 NEVER_IN_THE_ZIP = ("weasyprint", "pelican", "helpt_site", "pycparser", "urllib3", "boto3", "botocore")
 AARCH64 = 183  # ELF e_machine of arm64

@@ -86,13 +86,12 @@ def test_without_root_the_tests_say_what_to_install(tmp_path: Path) -> None:
     assert "Install: sudo apt-get install libharfbuzz-subset0 chromium default-jre-headless" in completed.stdout
 
 
-# Loaded by the copied project's Pelican settings: WeasyPrint as on a machine without libharfbuzz-subset0.
+# Loaded at the start of every Python the build runs (a sitecustomize module on PYTHONPATH), the card worker
+# (helpt_site/card_worker.py) included: WeasyPrint as on a machine without libharfbuzz-subset0.
 NO_HARFBUZZ_SUBSET = """
 import weasyprint.pdf.fonts
 
-
-def register():
-    weasyprint.pdf.fonts.harfbuzz_subset = None
+weasyprint.pdf.fonts.harfbuzz_subset = None
 """
 # And one that makes WeasyPrint warn about something that is not a fallback.
 OTHER_WARNING = """
@@ -122,7 +121,12 @@ def project_with_plugin(tmp_path: Path, name: str, source: str, monkeypatch: pyt
 def test_a_build_without_harfbuzz_subset_renders_the_cards_and_says_so_in_a_note(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture
 ) -> None:
-    project = project_with_plugin(tmp_path, "no_harfbuzz_subset", NO_HARFBUZZ_SUBSET, monkeypatch)
+    project = copy_project(tmp_path / "project")
+    hooks = tmp_path / "hooks"
+    hooks.mkdir()
+    (hooks / "sitecustomize.py").write_text(NO_HARFBUZZ_SUBSET)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(hooks), os.environ.get("PYTHONPATH")])))
+    monkeypatch.setenv("HELPT_CACHE_DIR", str(tmp_path / "cards-cache"))  # a cold cache: the cards render now
     capfd.readouterr()
 
     site = build(tmp_path, copy_city(OTHER_CITY, tmp_path / "city"), project_dir=project)

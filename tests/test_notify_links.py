@@ -537,8 +537,7 @@ def test_the_lambda_back_office_signs_with_the_deployments_secret_and_queues_to_
 
 
 def test_without_a_queue_url_or_a_local_queue_nothing_is_queued(tmp_path: Path) -> None:
-    from helpt.notify.queue import LocalNotifier, SqsNotifier
-    from helpt.notify.triggers import notifier_from_environment
+    from helpt.notify.queue import LocalNotifier, SqsNotifier, notifier_from_environment
 
     store = SQLiteStore(tmp_path / "helpt.sqlite3")
     assert isinstance(notifier_from_environment({}, store), LocalNotifier)

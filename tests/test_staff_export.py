@@ -190,6 +190,43 @@ def test_control_characters_survive_the_xlsx_format(local_staff: Staff) -> None:
     assert unescape(cells[headings.index("Tell us more")].value) == hard
 
 
+def test_text_shaped_like_the_formats_own_markup_stays_text(local_staff: Staff) -> None:
+    # XlsxWriter copies an inline string shaped like its rich-text XML into the sheet as it is; these rows are
+    # Helpt's own (export_xlsx.py), which escape it like any other text.
+    shaped = {"H-RICH": "<r><t>bold</t></r>", "H-TAGS": "</t></is></c><c><f>1+1</f></c>", "H-AMP": "a &amp; b"}
+    for number, (reference, text) in enumerate(shaped.items()):
+        local_staff.add(help_request(reference, minutes_ago=number + 1, details=text))
+    xlsx_file = local_staff.tmp_path / "m.xlsx"
+
+    assert local_staff("export", "--output", str(xlsx_file)).code == 0
+
+    headings, rows = read_xlsx(xlsx_file)
+    details = {row[0].value: row[headings.index("Tell us more")] for row in rows}
+    for reference, text in shaped.items():
+        assert details[reference].data_type == "s" and unescape(details[reference].value) == text, reference
+
+
+def test_a_row_holds_what_each_column_says_of_the_record() -> None:
+    # A row is filled from the answers a record holds (export_rows.py); each cell is its column's value.
+    from conftest import LEUVEN
+
+    from helpt.settings import load_city
+    from helpt.staff.export import columns
+    from helpt.staff.export_rows import row_maker
+
+    records = [
+        help_request("H-1", phone=PHONE, help=("groceries", "not-a-choice"), consent_read_aloud="yes"),
+        volunteer("V-1", availability=("evenings",), extra_field="kept out"),
+        vacancy_response("R-1", vacancy="food-parcels"),
+        Submission("X-1", "old_form", "nl", NOW, 2**31, {"name": "Ann", "help": ("dog",)}),
+    ]
+    forms = ("help_request", "volunteer_signup", "vacancy_response")
+    table = columns(forms, load_texts("nl"), load_city(LEUVEN), matches={"H-1": ("V-1",), "V-1": ("H-1",)})
+    make = row_maker(table)
+    for record in records:
+        assert make(record) == [column.value(record) for column in table], record.reference
+
+
 def test_expired_records_are_never_exported(staff: Staff) -> None:
     staff.add(help_request("H-LIVE"), expired(help_request("H-GONE")), expired(volunteer("V-GONE")))
     output = staff.tmp_path / "e.csv"
@@ -364,8 +401,9 @@ def test_an_xlsx_export_opens_ready_to_work_in(staff: Staff, monkeypatch: pytest
     assert all(cell.font.bold for cell in rows[0]) and not rows[1][0].font.bold, "a bold heading row"
     assert sheet.freeze_panes == "A2", "the heading stays in view"
     assert sheet.auto_filter.ref == f"A1:{rows[0][-1].column_letter}{len(rows)}", "a filter over every row"
+    # The widths as Excel shows them: the file holds each with Excel's own padding (5 pixels, 7 to a character).
     widths = {
-        heading: sheet.column_dimensions[cell.column_letter].width
+        heading: round(sheet.column_dimensions[cell.column_letter].width - 5 / 7)
         for heading, cell in zip(headings, rows[0], strict=True)
     }
     assert widths["Referentie"] == 14 and widths["Vertel ons meer"] == 50 and widths["Telefoonnummer"] == 18

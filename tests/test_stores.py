@@ -706,6 +706,24 @@ def test_sqlite_erased_bytes_are_gone_on_a_build_with_secure_delete_off(
     assert marker.encode() not in _file_bytes(path)
 
 
+def test_sqlite_keeps_durable_connections_and_rolls_back_what_a_stopped_operation_began(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "helpt.sqlite3")
+    store.add(submission("LH-1"))
+    with store._operation("look") as first:
+        assert first.execute("PRAGMA synchronous").fetchone()[0] == 2, "FULL: on disk before the commit returns"
+    with store._operation("look again") as again:
+        assert again is first, "the connection is kept and used again, not opened anew"
+
+    with pytest.raises(RuntimeError), store._operation("stopped") as connection:
+        connection.execute("BEGIN IMMEDIATE")
+        connection.execute("DELETE FROM submissions")
+        raise RuntimeError("stopped half-way")
+
+    assert not connection.in_transaction
+    assert store.get("LH-1", now=NOW) is not None, "nothing of the stopped operation was committed"
+    assert SQLiteStore(tmp_path / "helpt.sqlite3").add(submission("LH-2")), "and it holds no lock"
+
+
 def test_sqlite_a_recreated_file_and_folder_are_private_too(tmp_path: Path) -> None:
     import shutil
 

@@ -59,7 +59,7 @@ def store_from_environment(environ: Mapping[str, str], *, fail_fast: bool = Fals
 def intake_from_environment(environ: Mapping[str, str] = os.environ) -> Intake:
     """The handler as deployed: HELPT_BUNDLE_DIR holds city.toml, templates/, translations/, site.json."""
     from helpt.notify.links import Links, secret_from_environment
-    from helpt.notify.triggers import notifier_from_environment
+    from helpt.notify.queue import notifier_from_environment
 
     bundle = Path(environ.get("HELPT_BUNDLE_DIR", Path(__file__).resolve().parent / "bundle"))
     city_file = Path(environ.get("HELPT_CITY", bundle / "city.toml"))
@@ -81,7 +81,8 @@ def digest_handler(event: dict[str, Any], context: object, environ: Mapping[str,
     city promises, to the help mailbox (helpt.notify.triggers.run_digest, as `helpt digest` does)."""
     import datetime as dt
 
-    from helpt.notify.triggers import notifier_from_environment, run_digest
+    from helpt.notify.queue import notifier_from_environment
+    from helpt.notify.triggers import run_digest
 
     bundle = Path(environ.get("HELPT_BUNDLE_DIR", Path(__file__).resolve().parent / "bundle"))
     city = load_city(Path(environ.get("HELPT_CITY", bundle / "city.toml")))

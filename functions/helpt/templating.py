@@ -6,6 +6,7 @@ language), the same filters and the same globals from here.
 
 from __future__ import annotations
 
+import functools
 import gettext
 from collections.abc import Mapping
 from typing import Any
@@ -52,7 +53,8 @@ def configure_environment(
         form_answers={},
         service_problem=False,
         language_name=language_name,
-        opening_hours=lambda lang: opening_hours(city, catalogs[lang], lang),
+        # Each page asks several times; the answer is the same for every page of a language.
+        opening_hours=functools.cache(lambda lang: opening_hours(city, catalogs[lang], lang)),
     )
 
 

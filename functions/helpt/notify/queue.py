@@ -12,7 +12,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from helpt.notify import Message
@@ -101,9 +101,18 @@ class SqsNotifier:
             log.error("notify %s %s: not_queued (%s)", message.kind, message.reference, type(error).__name__)
 
 
-def notifier_from_environment(environ: dict[str, str] | Any, store: Any) -> LocalNotifier | SqsNotifier:
-    """The Notifier a handler uses: SQS when HELPT_NOTIFY_QUEUE_URL is set (AWS), else the local store's queue."""
+def notifier_from_environment(environ: Mapping[str, str], store: Any) -> LocalNotifier | SqsNotifier | None:
+    """The notifier a deployment uses: SQS when HELPT_NOTIFY_QUEUE_URL is set (AWS), else the local store's
+    queue table. None when there is nothing to queue with: no queue URL and a store without that table
+    (DynamoDB without the queue set up, as on a city that has not deployed notifications yet).
+
+    Here, not beside the messages (helpt.notify.triggers): a handler makes its notifier at its cold start,
+    and what makes the messages (the staff's labels and catalogs) is imported only once a submission is kept.
+    """
     url = environ.get(QUEUE_URL_VARIABLE, "")
     if url:
         return SqsNotifier(url, region=environ.get("AWS_REGION", "eu-west-1"))
+    if not hasattr(store, "queue_notification"):
+        log.warning("no notifier: no %s and no local queue in the store, messages are not sent", QUEUE_URL_VARIABLE)
+        return None
     return LocalNotifier(store)

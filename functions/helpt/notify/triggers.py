@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from helpt.forms import HELP_REQUEST, SOMEONE_ELSE, VACANCY_FIELD, VACANCY_RESPONSE, VOLUNTEER_SIGNUP
@@ -259,17 +259,3 @@ def after_match_step(
         logger.error("messages after %s not made for %s (%s)", step, request_ref, type(error).__name__)
         return 0
     return send_all(notifier, messages)
-
-
-def notifier_from_environment(environ: Mapping[str, str], store: Any) -> Notifier | None:
-    """The notifier a deployment uses: helpt.notify.queue's (SQS when HELPT_NOTIFY_QUEUE_URL is set, else the
-    local store's queue table). None when there is nothing to queue with: no queue URL and a store without
-    that table (DynamoDB without the queue set up, as on a city that has not deployed notifications yet)."""
-    from helpt.notify.queue import QUEUE_URL_VARIABLE
-    from helpt.notify.queue import notifier_from_environment as queue_notifier
-
-    if not environ.get(QUEUE_URL_VARIABLE) and not hasattr(store, "queue_notification"):
-        logger.warning("no notifier: no %s and no local queue in the store, messages are not sent",
-                       QUEUE_URL_VARIABLE)  # fmt: skip
-        return None
-    return queue_notifier(environ, store)

@@ -52,6 +52,7 @@ STAFF_LABELS = {
     },
 }
 SEPARATOR = "; "
+SHOWN_LIMIT = 4096  # answers to one question a formatter remembers
 _HOUSE_NUMBER_WORDS = {"bus", "box", "bte", "b", "nr", "nr.", "no", "no."}
 
 
@@ -93,9 +94,16 @@ def answer_formatter(question: Field | None, texts: Texts, city: CitySettings) -
     else:
         labels = {item.value: item.label if item.lang else texts.form(item.label) for item in choices(question, city)}
 
+    shown: dict[Answer, str] = {}  # an export asks for the same few combinations of choices again and again
+
     def labelled_choices(value: Answer) -> str:
-        values = value if isinstance(value, tuple) else (value,)
-        return SEPARATOR.join(labels.get(item, item) for item in values)
+        text = shown.get(value)
+        if text is None:
+            values = value if isinstance(value, tuple) else (value,)
+            text = SEPARATOR.join([labels.get(item, item) for item in values])
+            if len(shown) < SHOWN_LIMIT:  # answers from outside the choices must not grow it without end
+                shown[value] = text
+        return text
 
     return labelled_choices
 

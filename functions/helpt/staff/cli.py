@@ -256,7 +256,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if choice.is_dynamodb and not choice.region:
         print(texts.gettext("Give the table's region: --region eu-west-1 (or set AWS_REGION)."), file=sys.stderr)
         return 1
-    from helpt.notify.triggers import notifier_from_environment
+    from helpt.notify.queue import notifier_from_environment
 
     context = StaffContext(city=city, texts=texts, choice=choice,
                            notifier_factory=lambda store: notifier_from_environment(environ, store))  # fmt: skip

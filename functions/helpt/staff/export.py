@@ -14,15 +14,12 @@ city's time, so they sort and filter as dates. CSV has the same columns, the tim
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import functools
-import os
+import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from helpt.forms import FORMS, HELP_REQUEST, VACANCY_FIELD, VACANCY_RESPONSE, VOLUNTEER_SIGNUP
@@ -39,20 +36,19 @@ from helpt.staff.answers import (
     question,
     question_label,
 )
-from helpt.staff.cells import csv_cell, xlsx_cell_maker
 from helpt.staff.context import StaffContext
 from helpt.staff.export_selection import ExportOrder, Selection
+from helpt.staff.export_writers import write_csv
+from helpt.staff.export_xlsx import write_xlsx
 from helpt.staff.files import private_file
 from helpt.staff.progress import Tally, progress_bar
 from helpt.staff.texts import Texts
 from helpt.staff.vacancies import Vacancies
 from helpt.stores import LogEntry, StaffStore
-from helpt.submissions import Submission
+from helpt.submissions import Answer, Submission
 
 __all__ = ["Column", "ExportSource", "Selection", "columns", "export_file", "run_export", "selected"]
 
-CSV_TIME = "%Y-%m-%d %H:%M"
-XLSX_TIME = "yyyy-mm-dd hh:mm"  # the same, as a spreadsheet's number format
 MATCHED_FORMS = (HELP_REQUEST.name, VOLUNTEER_SIGNUP.name)
 # Column widths in characters: what the answers to a kind of question usually need, at most WIDEST.
 WIDTHS = {"textarea": 50, "email": 30, "tel": 18, "postcode": 10, "checkboxes": 36, "radios": 22, "consent": 10}
@@ -79,6 +75,10 @@ class Column:
     phone: bool = False  # answers to a phone question: kept readable (cells.py)
     moment: bool = False  # the value is a local date and time (tz-naive datetime), not text
     width: float = 16  # in characters, for XLSX
+    # A column of one answer: its name and how each form's answer to it reads (export_rows.py fills a row
+    # from the answers a record has, instead of asking every column of every row).
+    answer: str | None = None
+    formats: Mapping[str, Callable[[Answer], str]] | None = None
 
 
 def columns(
@@ -101,15 +101,15 @@ def columns(
 
     language = _language_names(texts.lang)
     fixed = [
-        Column(_("Reference"), lambda s: s.reference, width=14),
-        Column(_("Form"), lambda s: named(FORM_NAMES, s.form, texts), width=18),
+        Column(_("Reference"), operator.attrgetter("reference"), width=14),
+        Column(_("Form"), _by_name(FORM_NAMES, texts, "form"), width=18),
         Column(_("Received"), lambda s: local(s.created_at), moment=True, width=17),
-        Column(_("Channel"), lambda s: named(CHANNELS, s.channel, texts), width=14),
-        Column(_("Status"), lambda s: named(STATUSES, s.status, texts), width=12),
+        Column(_("Channel"), _by_name(CHANNELS, texts, "channel"), width=14),
+        Column(_("Status"), _by_name(STATUSES, texts, "status"), width=12),
         Column(_("Form language"), lambda s: language(s.lang), width=14),
         Column(_("Neighbourhood"), lambda s: postcodes.get(str(s.answers.get("postcode", "")), ""), width=18),
-        Column(_("Deleted after"), lambda s: local(dt.datetime.fromtimestamp(s.expires_at, dt.UTC)), moment=True,
-               width=17),
+        Column(_("Deleted after"), lambda s: dt.datetime.fromtimestamp(s.expires_at, zone).replace(tzinfo=None),
+               moment=True, width=17),
     ]  # fmt: skip
     if matches is not None and any(form.name in MATCHED_FORMS for form in chosen):
         found = matches
@@ -121,10 +121,27 @@ def columns(
         heading = labels.pop() if len(labels) == 1 else _(SHARED_HEADINGS.get(name, name))
         phone = any(form.get(name).kind == "tel" for form in asking)
         width = max((_width(form.get(name).kind, form.get(name).max_length) for form in asking), default=20)
-        answer_columns.append(Column(heading, _answer_getter(name, texts, city), phone, width=width))
+        formats = {form: answer_formatter(question(FORMS[form], name), texts, city) for form in FORMS}
+        answer_columns.append(
+            Column(
+                heading, _answer_getter(name, formats, texts, city), phone, width=width, answer=name, formats=formats
+            )
+        )
         if name == VACANCY_FIELD and VACANCY_RESPONSE in chosen:
             answer_columns.append(Column(_("Vacancy title"), _vacancy_title(vacancies, texts.lang), width=36))
     return [_fitted(column) for column in fixed + answer_columns]
+
+
+def _by_name(names: dict[str, str], texts: Texts, attribute: str) -> Callable[[Submission], str]:
+    """A record's form, channel or status in staff's words (`named`), each word looked up once per export."""
+    words = {value: named(names, value, texts) for value in names}
+    read = operator.attrgetter(attribute)
+
+    def word(submission: Submission) -> str:
+        value = read(submission)
+        return words.get(value, value)
+
+    return word
 
 
 def _width(kind: str, max_length: int) -> float:
@@ -135,7 +152,7 @@ def _fitted(column: Column) -> Column:
     # Wide enough for the heading's longer words too (a long heading wraps in its bold row).
     longest = max((len(word) for word in column.heading.split()), default=0)
     width = min(max(column.width, longest + 2, 8), WIDEST)
-    return Column(column.heading, column.value, column.phone, column.moment, width)
+    return replace(column, width=width)
 
 
 def _language_names(staff_lang: str) -> Callable[[str], str]:
@@ -161,9 +178,10 @@ def _vacancy_title(vacancies: Vacancies, lang: str) -> Callable[[Submission], st
     return title
 
 
-def _answer_getter(name: str, texts: Texts, city: CitySettings) -> Callable[[Submission], str]:
+def _answer_getter(
+    name: str, formatters: Mapping[str, Callable[[Answer], str]], texts: Texts, city: CitySettings
+) -> Callable[[Submission], str]:
     # One formatter per form that might hold this answer (the same name can be a different question).
-    formatters = {form: answer_formatter(question(FORMS[form], name), texts, city) for form in FORMS}
     plain = answer_formatter(None, texts, city)
 
     def value(submission: Submission) -> str:
@@ -175,91 +193,10 @@ def _answer_getter(name: str, texts: Texts, city: CitySettings) -> Callable[[Sub
 
 def selected(store: StaffStore, selection: Selection, now: dt.datetime) -> Iterator[Submission]:
     """The selected submissions, oldest first, streamed; an expired one is skipped even if the store erred."""
+    moment = int(now.timestamp())  # as Submission.is_expired compares, worked out once
     for submission in store.stream(forms=selection.forms, since=selection.since, until=selection.until, now=now):
-        if not submission.is_expired(now) and selection.keeps(submission):
+        if submission.expires_at > moment and selection.keeps(submission):
             yield submission
-
-
-def write_csv(path: Path, table: list[Column], records: Iterable[Submission], tally: Tally, separator: str) -> None:
-    """UTF-8 with a byte-order mark (so Excel reads the accents right), every cell neutralised."""
-    cells = [_csv_formatter(column) for column in table]  # once per export, not per cell
-    getters = [column.value for column in table]
-    with path.open("w", encoding="utf-8-sig", newline="") as stream:
-        writer = csv.writer(stream, delimiter=separator)
-        writer.writerow([csv_cell(column.heading) for column in table])
-        for record in records:
-            writer.writerow([cell(get(record)) for get, cell in zip(getters, cells, strict=True)])
-            tally.done()
-
-
-def _csv_formatter(column: Column) -> Callable[[Value], str]:
-    if column.moment:
-        return lambda moment: moment.strftime(CSV_TIME)  # type: ignore[union-attr]
-    phone = column.phone
-    return lambda text: csv_cell(text, phone=phone)  # type: ignore[arg-type]
-
-
-def write_xlsx(path: Path, table: list[Column], records: Iterable[Submission], tally: Tally, sheet_title: str) -> None:
-    """openpyxl in write-only mode (rows go to disk as they come): text cells that are never formulas, the
-    two times as date cells, a bold frozen heading row with a filter over every row written."""
-    from openpyxl import Workbook
-    from openpyxl.cell.cell import Cell
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(sheet_title[:31])
-    # A write-only sheet writes its columns and panes before the first row: they are set first.
-    for index, column in enumerate(table, 1):
-        sheet.column_dimensions[get_column_letter(index)].width = column.width
-    sheet.freeze_panes = "A2"
-    bold, wrapped = Font(bold=True), Alignment(wrap_text=True, vertical="top")
-    heading = []
-    for column in table:
-        cell = xlsx_cell_maker(sheet)(column.heading)
-        cell = cell if isinstance(cell, Cell) else Cell(sheet, row=1, column=1, value=cell)
-        cell.font, cell.alignment = bold, wrapped
-        heading.append(cell)
-    sheet.append(heading)
-    text_cell, moment_cell = xlsx_cell_maker(sheet), _moment_cell_maker(sheet)
-    makers = [moment_cell if column.moment else text_cell for column in table]  # once per export
-    getters = [column.value for column in table]
-    try:
-        for record in records:
-            sheet.append([make(get(record)) for get, make in zip(getters, makers, strict=True)])  # type: ignore[operator]
-            tally.done()
-    except BaseException:
-        _abandon(sheet)
-        raise
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(table))}{tally.count + 1}"
-    workbook.save(path)
-
-
-def _abandon(sheet: Any) -> None:
-    """Stop a write-only sheet half-way and delete the rows it wrote so far. openpyxl keeps them in a file of
-    its own in the system's temporary folder until the workbook is saved, or the process ends: a long-running
-    back office would keep half an export (personal data) there."""
-    writer = getattr(sheet, "_writer", None)
-    for stream in (getattr(sheet, "_rows", None), getattr(writer, "xf", None)):
-        with suppress(Exception):  # closing a half-written XML stream complains; it is thrown away anyway
-            stream.close()  # type: ignore[union-attr]
-    if writer is not None:
-        with suppress(OSError):
-            os.remove(writer.out)
-
-
-def _moment_cell_maker(sheet: object) -> Callable[[dt.datetime], object]:
-    """Date cells in the XLSX_TIME format: the format's style is looked up once, then given to every cell."""
-    from openpyxl.cell.cell import Cell
-
-    prototype = Cell(sheet, row=1, column=1)  # openpyxl places each cell as it writes the row
-    prototype.number_format = XLSX_TIME
-    style = prototype._style  # the style's index array, which Cell(style_array=) takes as it is
-
-    def moment_cell(moment: dt.datetime) -> Cell:
-        return Cell(sheet, row=1, column=1, value=moment, style_array=style)
-
-    return moment_cell
 
 
 def export_file(source: ExportSource, order: ExportOrder, path: Path, tally: Tally | None = None) -> int:

@@ -20,7 +20,7 @@ from helpt.app import store_from_environment
 from helpt.edge import SECRET_VARIABLE as ORIGIN_SECRET_VARIABLE
 from helpt.edge import from_the_edge, refusal
 from helpt.notify.links import SECRET_VARIABLE, Links, secret_from_environment
-from helpt.notify.triggers import notifier_from_environment
+from helpt.notify.queue import notifier_from_environment
 from helpt.settings import load_city
 from helpt.staff.vacancies import load_vacancies
 from helpt.staff.web.app import BackOffice
