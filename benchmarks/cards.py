@@ -2,6 +2,7 @@
 
 1. Each card once WeasyPrint is loaded, against a one-line A6 page with the same font, rendered the same
    way (the floor: what any PDF costs). Interleaved: the page, the card, the page, the card ... Target 2x.
+   A verified volunteer's personal card too (A6 and the home sheet), measured the same way.
 2. A first site build (an empty card cache: every card rendered, WeasyPrint's import included) against the
    same build with the card cache filled, interleaved, each in a fresh process as `make build` runs it.
    Target 1.3x.
@@ -66,6 +67,19 @@ def main() -> None:
         figures.append(pair(f"card {variant.name} ({langs[0]}), WeasyPrint loaded", "one-line A6 page, same font",
                             baseline, renderer(html), runs, target=CARD_TARGET, warm_up=2))  # fmt: skip
         print(f"  {variant.name}: {figures[-1].helpt_seconds * 1000:.1f} ms, ratio {figures[-1].ratio:.2f}", flush=True)
+
+    # A verified volunteer's personal card (helpt.personal_card): the same designs with a name in its own
+    # script, the offered kinds and the check code. No target of its own; the figure is the time to make one.
+    from helpt.personal_card import PersonalCard, render_personal_card
+
+    lang = city.default_language
+    card = PersonalCard("Zoë Wąsik-Quaix", ("groceries", "dog"), "KFM7XRT9AC",
+                        f"{city.site_url}/controle/?code=KFM7XRT9AC", "www.leuvenhelpt.be/controle", lang)  # fmt: skip
+    for design in ("card-a6", "sheet-a4"):
+        work = timed(lambda design=design: render_personal_card(city, catalogs, card, design))
+        figures.append(pair(f"personal card {design} ({lang}), WeasyPrint loaded", "one-line A6 page, same font",
+                            baseline, work, runs, warm_up=2))  # fmt: skip
+        print(f"  personal {design}: {figures[-1].helpt_seconds * 1000:.1f} ms", flush=True)
 
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)

@@ -86,8 +86,11 @@ class PreviewRequestHandler(SimpleHTTPRequestHandler):
             self._refuse_unread(405, "only the forms and the back office receive posts")
 
     def _dynamic(self) -> bool:
-        """The form handler's /api/* and the back office's /staff/*; everything else is a built file."""
-        return self.path.startswith(API_PREFIX) or is_staff_path(self.path.split("?", 1)[0])
+        """The form handler's /api/* and card check pages, the back office's /staff/*; everything else is a
+        built file."""
+        path = self.path.split("?", 1)[0]
+        api: LocalApi | None = getattr(self.server, "api", None)
+        return self.path.startswith(API_PREFIX) or is_staff_path(path) or (api is not None and api.is_check_path(path))
 
     def _api(self) -> None:
         api: LocalApi | None = getattr(self.server, "api", None)
