@@ -21,10 +21,9 @@ import ipaddress
 import json
 import logging
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from helpt.http_api import Request, response
-from helpt.verification import CHECKS_PER_CLIENT, CHECKS_PER_HOUR, RATE_WINDOW_SECONDS, normalise_code
+from helpt.verification import CHECKS_PER_CLIENT, CHECKS_PER_HOUR, RATE_WINDOW_SECONDS, normalise_code, valid_until
 
 if TYPE_CHECKING:
     from helpt.pages import PageRenderer
@@ -87,7 +86,7 @@ class CardCheckPage:
         self._log("known" if found else "unknown")
         if found is None:
             return response(200, self.renderer.check_page(lang, outcome="unknown", typed=typed))
-        until = (dt.datetime.fromtimestamp(found.expires_at, dt.UTC).astimezone(ZoneInfo(self.city.timezone))).date()
+        until = valid_until(found.expires_at, self.city.timezone)
         return response(200, self.renderer.check_page(
             lang, outcome="known", typed=typed, first_name=found.first_name, neighbourhood=found.neighbourhood,
             valid_until=until,

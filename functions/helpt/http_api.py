@@ -110,12 +110,17 @@ def _json_fields(text: str) -> dict[str, list[str]]:
     if sum(len(values) for values in fields.values()) > MAX_FIELDS:
         raise BadRequest("JSON body has more values than any form")
     # JSON's \ud800 escapes give lone surrogates, which UTF-8 cannot hold: no store, page or log could take them.
-    if not all(_is_unicode(name) and all(_is_unicode(item) for item in values) for name, values in fields.items()):
+    if not all(is_unicode(name) and all(is_unicode(item) for item in values) for name, values in fields.items()):
         raise BadRequest("JSON body holds a lone surrogate")
     return fields
 
 
-def _is_unicode(text: str) -> bool:
+def is_unicode(text: str) -> bool:
+    """Whether `text` can be stored and shown: no lone surrogates, which UTF-8 cannot hold.
+
+    >>> is_unicode("Zoë"), is_unicode("Zo\\ud800")
+    (True, False)
+    """
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 CODE_ALPHABET = "ACDEFHJKMNPRTUWXY3479"
 CODE_LENGTH = 10
@@ -103,10 +104,6 @@ class Verification:
     withdrawn_by: str = ""
     withdrawn_reason: str = ""
 
-    @property
-    def valid_until(self) -> dt.date:
-        return dt.datetime.fromtimestamp(self.expires_at, dt.UTC).date()
-
     def holds(self, now: dt.datetime) -> bool:
         """Whether the card's code checks now: not withdrawn, not expired."""
         return self.withdrawn_at is None and self.expires_at > now.timestamp()
@@ -120,6 +117,11 @@ class CardCheck:
     neighbourhood: str
     expires_at: int
 
-    @property
-    def valid_until(self) -> dt.date:
-        return dt.datetime.fromtimestamp(self.expires_at, dt.UTC).date()
+
+def valid_until(expires_at: int, timezone: str) -> dt.date:
+    """The last day a card's code checks, in the city's calendar.
+
+    >>> valid_until(1584403200, "Europe/Brussels")  # 2020-03-17 00:00 UTC, 01:00 in Brussels
+    datetime.date(2020, 3, 17)
+    """
+    return dt.datetime.fromtimestamp(expires_at, ZoneInfo(timezone)).date()

@@ -16,7 +16,7 @@ from helpt.staff.files import private_file
 from helpt.staff.problems import StaffProblem
 from helpt.staff.texts import N_, THEME_TRANSLATIONS, Texts
 from helpt.staff.verifying import METHOD_NAMES, check, verify, withdraw
-from helpt.verification import METHODS, display_code
+from helpt.verification import METHODS, display_code, valid_until
 
 __all__ = ["card", "check_code", "unverify", "verify_volunteer"]
 
@@ -54,7 +54,7 @@ def check_code(context: StaffContext, args: argparse.Namespace) -> int:
         return 1
     _say(_("Known: a volunteer the city knows, first name %(name)s, %(neighbourhood)s, valid until %(date)s.")
          % {"name": found.first_name, "neighbourhood": found.neighbourhood or "?",
-            "date": found.valid_until.isoformat()})  # fmt: skip
+            "date": valid_until(found.expires_at, context.city.timezone).isoformat()})  # fmt: skip
     return 0
 
 

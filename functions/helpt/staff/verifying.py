@@ -14,6 +14,7 @@ import re
 from zoneinfo import ZoneInfo
 
 from helpt.forms import VOLUNTEER_SIGNUP
+from helpt.http_api import is_unicode
 from helpt.settings import CitySettings
 from helpt.staff.answers import first_name, neighbourhood
 from helpt.staff.casework import checked_text, live_record
@@ -39,6 +40,8 @@ INPUT_PROBLEMS = (
     "Say why you withdraw it, for example: stopped volunteering.",
 )
 CODE_DRAWS = 5  # a second draw is needed about once in 167 million at 100,000 cards
+# Stricter than a note's check: a name printed on a card and shown to residents may hold no invisible
+# characters either (zero-width, line separators, bidi overrides that could make it read as another name).
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
 
 
@@ -83,7 +86,7 @@ def card_name_checked(name: str) -> str:
         raise StaffProblem(N_("Give the name for the card: the volunteer's first name."))
     if len(name) > NAME_LIMIT:
         raise StaffProblem(N_("Use at most %(max)d characters (you used %(count)d)."), max=NAME_LIMIT, count=len(name))
-    if _CONTROL.search(name) or not _is_unicode(name):
+    if _CONTROL.search(name) or not is_unicode(name):
         raise StaffProblem(N_("Remove the invisible control characters from the text (they cannot be stored)."))
     return name
 
@@ -100,11 +103,3 @@ def check(store: object, typed_code: str, now: dt.datetime) -> CardCheck | None:
     """What the card with this code may tell, if it holds; None for an unknown, withdrawn or expired code."""
     code = normalise_code(typed_code)
     return store.card_check(code, now=now) if code else None  # type: ignore[attr-defined]
-
-
-def _is_unicode(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True

@@ -28,7 +28,7 @@ from helpt.staff.web.file_answers import file_response, private_temporary_file
 from helpt.staff.web.routing import Visit, routes
 from helpt.staff.web.volunteer_views import show_volunteer, volunteer_path
 from helpt.stores import LogEntry
-from helpt.verification import METHODS, display_code
+from helpt.verification import METHODS, display_code, valid_until
 
 VARIANTS = {"card-a6": N_("Personal card, A6, for a print shop (PDF)"),
             "sheet-a4": N_("Four personal cards on one A4 sheet, to print at home (PDF)")}  # fmt: skip
@@ -178,7 +178,8 @@ def own_card(visit: Visit) -> dict:
 
 
 def _own_card_page(visit: Visit, title: str, paragraph: str, status: int = 200, cards: list | None = None) -> dict:
-    return visit.page("own_card.html", title=title, status=status, paragraphs=[paragraph], cards=cards or [])
+    return visit.page("answer.html", title=title, status=status, paragraphs=[paragraph], facts=[], button="",
+                      cards=cards or [], language_links=[])  # fmt: skip
 
 
 @routes.get("/staff/check", action="card_check", nav=N_("Check a card"))
@@ -217,8 +218,7 @@ def _day(text: str) -> dt.date | None:
 
 
 def _local_day(expires_at: int, visit: Visit) -> str:
-    moment = dt.datetime.fromtimestamp(expires_at, dt.UTC).astimezone(ZoneInfo(visit.office.city.timezone))
-    return moment.date().isoformat()
+    return valid_until(expires_at, visit.office.city.timezone).isoformat()
 
 
 def _me(visit: Visit) -> str:
